@@ -5,6 +5,7 @@ pub mod buildtags;
 pub mod cgo;
 pub mod gomod;
 pub mod layout;
+pub mod mirror;
 pub mod objfmt;
 pub mod platform;
 pub mod sums;

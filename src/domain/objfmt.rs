@@ -199,12 +199,12 @@ impl ArScanner {
     }
 
     fn end_member(&mut self) -> Result<(), ArError> {
-        if self.collecting {
-            if let Some(kind) = classify(&self.prefix) {
-                self.objects += 1;
-                if !self.kinds.contains(&kind) {
-                    self.kinds.push(kind);
-                }
+        if self.collecting
+            && let Some(kind) = classify(&self.prefix)
+        {
+            self.objects += 1;
+            if !self.kinds.contains(&kind) {
+                self.kinds.push(kind);
             }
         }
         self.collecting = false;

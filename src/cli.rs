@@ -1,0 +1,195 @@
+//! The command-line definition, and nothing else: what the user typed. Turning
+//! it into a plan (with the environment and the host) happens in `config`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  slim-setup                                  install the version go.mod requires, for this machine
+  slim-setup install v1.4.0                   a given version
+  slim-setup --goos linux --goarch arm64 --libc musl
+                                              prefetch for another platform (CI, cross builds)
+  slim-setup --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl
+                                              several targets at once (Dockerfiles)
+  slim-setup --base-url https://mirror.example.com/slim --require-checksum
+  slim-setup --base-url ./examples/mirror --gopath /tmp/slim-demo v1.4.0
+                                              offline, from a folder laid out like a release";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "slim-setup",
+    version,
+    about = "Install the prebuilt SLIM bindings static library where the Go bindings' cgo directives look for it",
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `slim-setup` with no subcommand means `slim-setup install`.
+    #[command(flatten)]
+    pub install: InstallArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Download, verify and install the library (the default command)
+    #[command(after_help = EXAMPLES)]
+    Install(InstallArgs),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct PlatformArgs {
+    /// Target GOOS [default: the host's]
+    #[arg(long, visible_alias = "os", env = "GOOS", value_name = "GOOS")]
+    pub goos: Option<String>,
+    /// Target GOARCH [default: the host's]
+    #[arg(long, visible_alias = "arch", env = "GOARCH", value_name = "GOARCH")]
+    pub goarch: Option<String>,
+    /// C library for linux targets [default: the one cgo's C compiler uses on the host, else gnu]
+    #[arg(long, visible_alias = "abi", value_name = "gnu|musl", value_parser = ["gnu", "musl"])]
+    pub libc: Option<String>,
+    /// A Rust target triple; repeat for several (e.g. x86_64-unknown-linux-musl)
+    #[arg(long = "target", value_name = "TRIPLE", conflicts_with_all = ["goos", "goarch", "libc", "all"])]
+    pub targets: Vec<String>,
+    /// Every published target
+    #[arg(long, conflicts_with_all = ["goos", "goarch", "libc"])]
+    pub all: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct LocationArgs {
+    /// GOPATH to install under [default: `go env GOPATH`, else $GOPATH's first entry, else ~/go]
+    #[arg(long, value_name = "DIR")]
+    pub gopath: Option<PathBuf>,
+    /// Install exactly into this folder instead of where the module's cgo looks
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourceArgs {
+    /// Mirror(s) laid out like a release: {base}/{tag}/slim-bindings-{triple}.zip; https://,
+    /// http:// to loopback, file:// or a folder; comma-separated to try in order; 'off' never downloads
+    #[arg(long, env = "SLIM_BINDINGS_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// GitHub API used to read release digests
+    #[arg(long, env = "SLIM_SETUP_GITHUB_API_URL", value_name = "URL", hide_env_values = true)]
+    pub github_api_url: Option<String>,
+    /// Allow plain http:// to hosts other than loopback
+    #[arg(long)]
+    pub allow_http: bool,
+    /// Never use the network: succeed only from what is installed or a local source
+    #[arg(long, env = "SLIM_SETUP_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
+    pub offline: bool,
+    /// Seconds without progress before a connection or download is given up (then retried)
+    #[arg(long, env = "SLIM_SETUP_TIMEOUT", value_name = "SECS", default_value_t = 30)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct InstallArgs {
+    /// Bindings version, e.g. v1.4.0 [default: $SLIM_BINDINGS_VERSION, else the Go project's]
+    #[arg(id = "bindings_version", value_name = "VERSION")]
+    pub version: Option<String>,
+    #[command(flatten)]
+    pub platform: PlatformArgs,
+    #[command(flatten)]
+    pub location: LocationArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Install from a local release zip instead of downloading (single target)
+    #[arg(long, value_name = "ZIP", conflicts_with = "all")]
+    pub from_file: Option<PathBuf>,
+    /// Expected sha256 of the zip (single target)
+    #[arg(long, value_name = "HEX", conflicts_with = "all")]
+    pub sha256: Option<String>,
+    /// Fail rather than install an archive no checksum vouches for
+    #[arg(long)]
+    pub require_checksum: bool,
+    /// Download and install again even when installed and intact
+    #[arg(long)]
+    pub force: bool,
+    /// Targets downloaded at once
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub jobs: u16,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct OutputArgs {
+    /// Print only errors
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// No progress bar
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Print one JSON document on stdout describing the result
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Cli {
+    /// The install arguments whether or not `install` was typed.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Install(self.install))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        let mut full = vec!["slim-setup"];
+        full.extend_from_slice(args);
+        Cli::try_parse_from(full).map(Cli::into_command)
+    }
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bare_and_install_forms_agree() {
+        for args in [&["v1.4.0", "--goos", "linux"][..], &["install", "v1.4.0", "--os", "linux"][..]] {
+            let Command::Install(a) = parse(args).unwrap();
+            assert_eq!(a.version.as_deref(), Some("v1.4.0"));
+            assert_eq!(a.platform.goos.as_deref(), Some("linux"));
+        }
+        let Command::Install(a) = parse(&[]).unwrap();
+        assert_eq!(a.version, None);
+        assert_eq!(a.jobs, 4);
+    }
+
+    #[test]
+    fn aliases_and_repeats() {
+        let Command::Install(a) = parse(&["--arch", "arm64", "--abi", "musl"]).unwrap();
+        assert_eq!((a.platform.goarch.as_deref(), a.platform.libc.as_deref()), (Some("arm64"), Some("musl")));
+        let Command::Install(a) =
+            parse(&["--target", "x86_64-unknown-linux-musl", "--target", "aarch64-unknown-linux-musl"])
+                .unwrap();
+        assert_eq!(a.platform.targets.len(), 2);
+    }
+
+    #[test]
+    fn usage_errors() {
+        for args in [
+            &["--libc", "uclibc"][..],
+            &["--all", "--goos", "linux"][..],
+            &["--target", "x", "--goarch", "arm64"][..],
+            &["--jobs", "0"][..],
+            &["--nope"][..],
+            &["v1", "v2"][..],
+        ] {
+            let err = parse(args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `slim-setup install`: plan, then install each target (in parallel up to
+//! --jobs), then report.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use crate::cli::InstallArgs;
+use crate::config;
+use crate::error::{Error, Result};
+use crate::host::env::Env;
+use crate::net::http::Http;
+use crate::net::sources::{Finder, Lookups};
+use crate::plan::InstallPlan;
+use crate::store::install::{Outcome, install};
+use crate::ui::{progress, report};
+
+pub fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
+    let plan = config::install_plan(args, env, cwd)?;
+    let out = &args.output;
+    let ui = progress::reporter(out.quiet || out.json, out.no_progress);
+    if !(out.quiet || out.json) {
+        eprint!("{}", report::banner(&plan));
+    }
+    let outcomes = install_all(&plan, &*ui)?;
+    if out.json {
+        println!("{}", report::json(&plan, &outcomes));
+    } else if !out.quiet {
+        for o in &outcomes {
+            eprintln!("{}", report::outcome_line(o));
+        }
+        eprintln!("{}", report::next_step(&outcomes));
+    }
+    Ok(())
+}
+
+/// Install every target of the plan; the first error (in target order) wins,
+/// after the others finished, so no download is abandoned half-way.
+pub fn install_all(plan: &InstallPlan, ui: &dyn progress::Reporter) -> Result<Vec<Outcome>> {
+    let http = Http::new(plan.http.clone())?;
+    let lookups = Lookups::default();
+    let finder =
+        Finder { http: Some(&http), api: &plan.api, token: plan.token.as_deref(), lookups: &lookups };
+    let results: Vec<Mutex<Option<Result<Outcome>>>> =
+        plan.targets.iter().map(|_| Mutex::new(None)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = plan.jobs.clamp(1, plan.targets.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(tp) = plan.targets.get(i) else { break };
+                    let r = install(plan, tp, &finder, ui);
+                    *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+                }
+            });
+        }
+    });
+    let mut outcomes = Vec::new();
+    let mut first_err: Option<Error> = None;
+    for r in results {
+        match r.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            Some(Ok(o)) => outcomes.push(o),
+            Some(Err(e)) => {
+                first_err.get_or_insert(e);
+            }
+            None => {}
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(outcomes),
+    }
+}

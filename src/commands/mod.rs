@@ -1,0 +1,3 @@
+//! One module per subcommand; the only code that prints results.
+
+pub mod install;

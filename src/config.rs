@@ -1,0 +1,255 @@
+//! From what the user typed plus the environment and host to a validated
+//! `InstallPlan`: version, targets, folders, sources, checksum rules. Every
+//! decision records where it came from, so the banner can say so.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::cli::InstallArgs;
+use crate::domain::layout::{self, Layout};
+use crate::domain::mirror::{Base, BaseList, parse_base, parse_base_list};
+use crate::domain::platform::{Libc, TARGETS, Target};
+use crate::domain::sums::Sha256;
+use crate::domain::version::Version;
+use crate::error::{Error, Result};
+use crate::host::env::Env;
+use crate::host::goenv::{self, GoEnvVars, GoPaths};
+use crate::host::{detect, modcache, project};
+use crate::net::http::HttpOptions;
+use crate::plan::{InstallPlan, TargetPlan};
+
+pub const DEFAULT_API: &str = "https://api.github.com";
+
+/// The version and where it came from.
+pub struct ResolvedVersion {
+    pub version: Version,
+    pub source: String,
+    pub module_dir: Option<PathBuf>,
+}
+
+pub fn resolve_version(arg: Option<&str>, env: &Env, cwd: &Path, go: bool) -> Result<ResolvedVersion> {
+    let (text, source, module_dir) = if let Some(v) = arg {
+        (v.to_string(), "command line".to_string(), None)
+    } else if let Some(v) = env.get("SLIM_BINDINGS_VERSION") {
+        (v.to_string(), "SLIM_BINDINGS_VERSION".to_string(), None)
+    } else {
+        let d = project::detect(cwd, env, go)?;
+        (d.version, d.source, d.module_dir)
+    };
+    Ok(ResolvedVersion { version: Version::parse(&text)?, source, module_dir })
+}
+
+/// The Go paths, asking `go env` when go is installed.
+pub fn go_paths(cli_gopath: Option<&Path>, go_env: Option<&GoEnvVars>, env: &Env) -> Result<GoPaths> {
+    let file = goenv::env_file_path(env).and_then(|p| std::fs::read_to_string(p).ok());
+    goenv::resolve(cli_gopath, go_env, env, file.as_deref()).ok_or_else(|| {
+        Error::Usage("cannot tell where GOPATH is (no go, no GOPATH, no HOME): pass --gopath".into())
+    })
+}
+
+/// The targets asked for, with the libc decision explained.
+pub fn targets(
+    args: &InstallArgs,
+    go_env: Option<&GoEnvVars>,
+    env: &Env,
+) -> Result<(Vec<&'static Target>, String)> {
+    let p = &args.platform;
+    if p.all {
+        return Ok((TARGETS.iter().collect(), "all published targets".into()));
+    }
+    if !p.targets.is_empty() {
+        let mut out: Vec<&'static Target> = Vec::new();
+        for t in &p.targets {
+            let t = Target::from_triple(t)?;
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        return Ok((out, "--target".into()));
+    }
+    let goos = p.goos.clone().unwrap_or_else(|| detect::host_goos().to_string());
+    let goarch = p.goarch.clone().unwrap_or_else(|| detect::host_goarch().to_string());
+    let (libc, why) = match p.libc.as_deref() {
+        Some(l) => (Some(l.parse::<Libc>().map_err(Error::Usage)?), "--libc".to_string()),
+        None if goos == "linux" && goos == detect::host_goos() && goarch == detect::host_goarch() => {
+            let cc = env.get("CC").map(str::to_string).or_else(|| go_env.and_then(|g| g.get("CC").cloned()));
+            let choice = detect::detect_libc(cc.as_deref().filter(|c| !c.is_empty()));
+            (Some(choice.libc), choice.why)
+        }
+        None if goos == "linux" => (Some(Libc::Gnu), "default for another platform".into()),
+        None => (None, String::new()),
+    };
+    let target = Target::from_go(&goos, &goarch, libc)?;
+    let note = match target.libc {
+        Some(l) if goos == "linux" => format!("{goos}/{goarch}, libc {l} ({why})"),
+        _ => format!("{goos}/{goarch}"),
+    };
+    Ok((vec![target], note))
+}
+
+/// Where one target goes: the module's own cgo directives when the module is in
+/// the module cache, else the version's known layout.
+pub fn target_plan(
+    target: &'static Target,
+    layout: &Layout,
+    module_dir: Option<&Path>,
+    cache_dir: Option<&Path>,
+) -> TargetPlan {
+    let own = target.lib_file();
+    let (dir, file, dir_source) = if let Some(dir) = cache_dir {
+        (dir.to_path_buf(), format!("lib{}.a", target.cgo_link_name()), "--cache-dir".to_string())
+    } else {
+        let spec = module_dir
+            .filter(|d| d.is_dir())
+            .and_then(|d| modcache::link_spec(d, target.goos, target.goarch));
+        match (spec, module_dir) {
+            (Some(spec), Some(md)) => {
+                let file = spec.lib_file();
+                (spec.lib_dir, file, format!("the cgo directives in {}", md.display()))
+            }
+            (_, md) => {
+                let md = md.map(Path::to_path_buf).unwrap_or_default();
+                let dir = layout::resolve(&md, &layout.rel_lib_dir);
+                (
+                    dir,
+                    format!("lib{}.a", target.cgo_link_name()),
+                    "the version's published layout".to_string(),
+                )
+            }
+        }
+    };
+    let extra_names = if own != file { vec![own] } else { vec![] };
+    TargetPlan { target, dir, file, extra_names, dir_source }
+}
+
+pub fn bases(args: &InstallArgs, layout: &Layout) -> Result<BaseList> {
+    let s = &args.source;
+    let list = match &s.base_url {
+        Some(text) => parse_base_list(text, s.allow_http).map_err(Error::Usage)?,
+        None => BaseList::Chain(
+            layout
+                .default_bases
+                .iter()
+                .map(|b| parse_base(b, false))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(Error::Other)?,
+        ),
+    };
+    if !s.offline {
+        return Ok(list);
+    }
+    // Offline keeps only local mirrors.
+    Ok(match list {
+        BaseList::Chain(c) => {
+            let local: Vec<Base> = c.into_iter().filter(|b| matches!(b, Base::Dir(_))).collect();
+            if local.is_empty() { BaseList::Off } else { BaseList::Chain(local) }
+        }
+        off => off,
+    })
+}
+
+pub fn http_options(timeout_secs: u64, env: &Env) -> HttpOptions {
+    let mut o = HttpOptions { timeout: Duration::from_secs(timeout_secs.max(1)), ..HttpOptions::default() };
+    // Tests shorten the waits between retries; users have no reason to.
+    if let Some(ms) = env.get("SLIM_SETUP_BACKOFF_MS").and_then(|v| v.parse().ok()) {
+        o.backoff = Duration::from_millis(ms);
+    }
+    if let Some(s) = env.get("SLIM_SETUP_MAX_WAIT").and_then(|v| v.parse().ok()) {
+        o.max_wait = Duration::from_secs(s);
+    }
+    o
+}
+
+pub fn install_plan(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<InstallPlan> {
+    let single = !args.platform.all && args.platform.targets.len() <= 1;
+    if !single && (args.from_file.is_some() || args.sha256.is_some()) {
+        return Err(Error::Usage("--from-file and --sha256 take a single target".into()));
+    }
+    let sha256 = match &args.sha256 {
+        Some(hex) => Some(
+            Sha256::parse(hex)
+                .ok_or_else(|| Error::Usage(format!("--sha256 '{hex}' is not 64 hex digits")))?,
+        ),
+        None => None,
+    };
+    let go_env = goenv::query_go_env(args.location.gopath.as_deref(), Some(cwd));
+    let resolved = resolve_version(args.version.as_deref(), env, cwd, go_env.is_some())?;
+    let layout = layout::layout_for(&resolved.version)?;
+    let (targets, platform_note) = targets(args, go_env.as_ref(), env)?;
+    let module_dir = match (&args.location.cache_dir, &resolved.module_dir) {
+        (Some(_), _) => None,
+        (None, Some(d)) => Some(d.clone()),
+        (None, None) => {
+            let paths = go_paths(args.location.gopath.as_deref(), go_env.as_ref(), env)?;
+            Some(layout::module_dir(&paths.gomodcache, layout.module_path, &resolved.version))
+        }
+    };
+    let plans = targets
+        .iter()
+        .map(|t| target_plan(t, &layout, module_dir.as_deref(), args.location.cache_dir.as_deref()))
+        .collect();
+    Ok(InstallPlan {
+        version_source: resolved.source,
+        version: resolved.version,
+        bases: bases(args, &layout)?,
+        layout,
+        targets: plans,
+        platform_note,
+        from_file: args.from_file.clone(),
+        sha256,
+        require_checksum: args.require_checksum,
+        force: args.force,
+        jobs: args.jobs as usize,
+        http: http_options(args.source.timeout, env),
+        api: args.source.github_api_url.clone().unwrap_or_else(|| DEFAULT_API.into()),
+        token: env.github_token().map(str::to_string),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn musl_installs_under_the_gnu_name_cgo_links_plus_its_own() {
+        let v = Version::parse("v1.4.0").unwrap();
+        let layout = layout::layout_for(&v).unwrap();
+        let md = layout::module_dir(Path::new("/g/pkg/mod"), layout.module_path, &v);
+        let t = Target::from_triple("aarch64-unknown-linux-musl").unwrap();
+        let p = target_plan(t, &layout, Some(&md), None);
+        assert_eq!(
+            p.path(),
+            PathBuf::from("/g/.cgo-cache/slim-bindings/v1.4.0/libslim_bindings_aarch64_linux_gnu.a")
+        );
+        assert_eq!(p.extra_names, vec!["libslim_bindings_aarch64_linux_musl.a".to_string()]);
+        let t = Target::from_triple("aarch64-apple-darwin").unwrap();
+        let p = target_plan(t, &layout, Some(&md), Some(Path::new("/c")));
+        assert_eq!(p.path(), PathBuf::from("/c/libslim_bindings_aarch64_darwin.a"));
+        assert!(p.extra_names.is_empty());
+    }
+
+    #[test]
+    fn offline_keeps_only_local_mirrors() {
+        let v = Version::parse("v1.4.0").unwrap();
+        let layout = layout::layout_for(&v).unwrap();
+        let mut args = InstallArgs::default();
+        args.source.offline = true;
+        assert_eq!(bases(&args, &layout).unwrap(), BaseList::Off);
+        args.source.base_url = Some("https://m.example/x,/srv/mirror".into());
+        assert_eq!(bases(&args, &layout).unwrap(), BaseList::Chain(vec![Base::Dir("/srv/mirror".into())]));
+    }
+
+    #[test]
+    fn version_sources_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = Env::from_pairs([("SLIM_BINDINGS_VERSION", "1.2.0")]);
+        let r = resolve_version(Some("v1.4.0"), &env, dir.path(), false).unwrap();
+        assert_eq!((r.version.to_string(), r.source.as_str()), ("v1.4.0".into(), "command line"));
+        let r = resolve_version(None, &env, dir.path(), false).unwrap();
+        assert_eq!((r.version.to_string(), r.source.as_str()), ("v1.2.0".into(), "SLIM_BINDINGS_VERSION"));
+        assert!(matches!(
+            resolve_version(None, &Env::default(), dir.path(), false),
+            Err(Error::NoVersion { .. })
+        ));
+    }
+}

@@ -1,0 +1,173 @@
+//! The last stage: a thread that receives the inflated library, checks it is an
+//! `ar` archive of objects for the right platform, hashes it, and writes it to
+//! the temporary file, then fsyncs. It runs beside inflate, on the other core.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use sha2::{Digest, Sha256 as Hasher};
+
+use crate::domain::objfmt::{ArError, ArScanner, GLIBC_MARKER};
+use crate::domain::sums::Sha256;
+
+const CHUNK: usize = 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error(transparent)]
+    Library(#[from] ArError),
+    #[error("the library inflates beyond the {0} bytes its archive declares")]
+    TooLarge(u64),
+    #[error("the library was built for glibc ({marker} found) but the target is musl")]
+    GlibcInMusl { marker: String },
+    #[error("{0}")]
+    Write(io::Error),
+}
+
+pub struct LibDigest {
+    pub sha256: Sha256,
+    pub size: u64,
+}
+
+pub struct LibWriter {
+    tx: Option<SyncSender<Vec<u8>>>,
+    back: Receiver<Vec<u8>>,
+    buf: Vec<u8>,
+    handle: Option<JoinHandle<Result<LibDigest, SinkError>>>,
+    written: u64,
+    limit: u64,
+}
+
+impl LibWriter {
+    /// `limit`: the size the archive declares; more is refused (zip bombs).
+    pub fn spawn(mut file: File, triple: String, musl: bool, limit: u64) -> LibWriter {
+        let (tx, rx) = sync_channel::<Vec<u8>>(4);
+        let (back_tx, back) = sync_channel::<Vec<u8>>(6);
+        let handle = std::thread::spawn(move || -> Result<LibDigest, SinkError> {
+            let mut scanner = ArScanner::new();
+            let mut hasher = Hasher::new();
+            let mut marker = MarkerScan::default();
+            let mut size = 0u64;
+            for chunk in rx {
+                scanner.feed(&chunk)?;
+                if musl && marker.find(&chunk) {
+                    return Err(SinkError::GlibcInMusl {
+                        marker: String::from_utf8_lossy(GLIBC_MARKER).into(),
+                    });
+                }
+                hasher.update(&chunk);
+                file.write_all(&chunk).map_err(SinkError::Write)?;
+                size += chunk.len() as u64;
+                let _ = back_tx.try_send(chunk);
+            }
+            scanner.finish(&triple)?;
+            file.sync_all().map_err(SinkError::Write)?;
+            Ok(LibDigest { sha256: Sha256::from_bytes(hasher.finalize().into()), size })
+        });
+        LibWriter {
+            tx: Some(tx),
+            back,
+            buf: Vec::with_capacity(CHUNK),
+            handle: Some(handle),
+            written: 0,
+            limit,
+        }
+    }
+
+    fn send(&mut self) -> Result<(), SinkError> {
+        let next = self.back.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK));
+        let full = std::mem::replace(&mut self.buf, next);
+        self.buf.clear();
+        let sent = self.tx.as_ref().map(|tx| tx.send(full).is_ok()).unwrap_or(false);
+        if sent { Ok(()) } else { Err(self.join_error()) }
+    }
+
+    /// The writer thread stopped early: its own error says why.
+    fn join_error(&mut self) -> SinkError {
+        self.tx = None;
+        match self.handle.take().map(JoinHandle::join) {
+            Some(Ok(Err(e))) => e,
+            _ => SinkError::Write(io::Error::other("the library writer stopped")),
+        }
+    }
+
+    pub fn write_chunk(&mut self, mut data: &[u8]) -> Result<(), SinkError> {
+        self.written += data.len() as u64;
+        if self.written > self.limit {
+            return Err(SinkError::TooLarge(self.limit));
+        }
+        while !data.is_empty() {
+            let take = (CHUNK - self.buf.len()).min(data.len());
+            self.buf.extend_from_slice(&data[..take]);
+            data = &data[take..];
+            if self.buf.len() == CHUNK {
+                self.send()?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    pub fn finish(mut self) -> Result<LibDigest, SinkError> {
+        if !self.buf.is_empty() {
+            self.send()?;
+        }
+        self.tx = None;
+        match self.handle.take().map(JoinHandle::join) {
+            Some(Ok(r)) => r,
+            _ => Err(SinkError::Write(io::Error::other("the library writer panicked"))),
+        }
+    }
+}
+
+impl Write for LibWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.write_chunk(data).map_err(io::Error::other)?;
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Finds the glibc marker across chunk boundaries.
+#[derive(Default)]
+struct MarkerScan {
+    tail: Vec<u8>,
+}
+
+impl MarkerScan {
+    fn find(&mut self, chunk: &[u8]) -> bool {
+        let keep = GLIBC_MARKER.len() - 1;
+        let mut joined = std::mem::take(&mut self.tail);
+        joined.extend_from_slice(&chunk[..chunk.len().min(keep)]);
+        let found = memchr::memmem::find(&joined, GLIBC_MARKER).is_some()
+            || memchr::memmem::find(chunk, GLIBC_MARKER).is_some();
+        self.tail = chunk[chunk.len().saturating_sub(keep)..].to_vec();
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_is_found_across_boundaries() {
+        let mut text = vec![b'x'; 100];
+        text.extend_from_slice(GLIBC_MARKER);
+        text.extend_from_slice(&[b'y'; 100]);
+        for split in [0, 50, 105, 110, 119, 120, 200] {
+            let mut m = MarkerScan::default();
+            let (a, b) = text.split_at(split);
+            assert!(m.find(a) || m.find(b), "split at {split}");
+        }
+        let mut m = MarkerScan::default();
+        assert!(!m.find(b"gnu_get_libc") && !m.find(b"_verXion"));
+    }
+}

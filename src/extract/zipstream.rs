@@ -1,0 +1,306 @@
+//! Getting the library out of the zip in one pass. The streaming route reads
+//! local headers as the bytes arrive and inflates the library entry straight
+//! into the sink; entries before it are skipped. When the stream cannot be
+//! trusted to find it (sizes in a trailing data descriptor, an unknown method,
+//! zip64, or a library under an unexpected name), every byte read so far and the
+//! rest of the download are spooled to a temporary file in the destination
+//! folder and the zip crate extracts from the central directory instead.
+
+use std::io::{self, BufReader, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+use flate2::bufread::DeflateDecoder;
+use tempfile::NamedTempFile;
+
+use super::sink::{LibDigest, LibWriter, SinkError};
+use crate::domain::zipfmt::{self, LOCAL_FIXED_LEN, LocalHeader, METHOD_DEFLATE, Match};
+use crate::error::{Error, Result};
+
+const COPY_BUF: usize = 1024 * 1024;
+const SPOOL_IN_MEMORY: usize = 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Route {
+    Stream,
+    Spool,
+}
+
+pub struct Wanted<'a> {
+    pub asset: &'a str,
+    /// The destination folder, named in write errors.
+    pub dest: &'a Path,
+    pub lib_file: &'a str,
+    pub aliases: &'a [String],
+}
+
+pub struct Extracted {
+    pub entry: String,
+    pub route: Route,
+    pub lib: LibDigest,
+}
+
+/// Opens the sink once the entry's declared size is known.
+pub type OpenSink<'a> = dyn FnMut(u64) -> Result<LibWriter> + 'a;
+
+pub fn extract(
+    src: &mut dyn Read,
+    spool_dir: &Path,
+    wanted: &Wanted,
+    open_sink: &mut OpenSink,
+) -> Result<Extracted> {
+    let mut spool = Spool { dir: spool_dir.to_path_buf(), mem: Vec::new(), file: None };
+    let mut first = true;
+    loop {
+        let mut fixed = [0u8; LOCAL_FIXED_LEN];
+        if !read_exact_or_eof(src, &mut fixed).map_err(|e| read_error(wanted, e))?
+            || LocalHeader::parse(&fixed).is_none()
+        {
+            if first {
+                return Err(Error::Archive {
+                    asset: wanted.asset.into(),
+                    reason: "it is not a zip file".into(),
+                });
+            }
+            // The central directory: no local entry matched. Spool all of it
+            // and let the central directory decide (an only `.a` under another name).
+            spool.write_all(&fixed).map_err(|e| spool.error(e))?;
+            return spool_and_extract(src, spool, wanted, open_sink);
+        }
+        first = false;
+        let h = LocalHeader::parse(&fixed).expect("checked above");
+        let mut var = vec![0u8; h.name_len as usize + h.extra_len as usize];
+        src.read_exact(&mut var).map_err(|e| read_error(wanted, e))?;
+        let name = String::from_utf8_lossy(&var[..h.name_len as usize]).into_owned();
+        zipfmt::check_name(&name)?;
+        let matched = zipfmt::match_entry(&name, wanted.lib_file, wanted.aliases);
+        if matched != Match::No && h.streamable() {
+            let lib = stream_entry(src, &h, wanted, open_sink)?;
+            check_remaining_names(src, wanted)?;
+            return Ok(Extracted { entry: name, route: Route::Stream, lib });
+        }
+        spool.write_all(&fixed).and_then(|_| spool.write_all(&var)).map_err(|e| spool.error(e))?;
+        if matched != Match::No || !h.skippable() {
+            return spool_and_extract(src, spool, wanted, open_sink);
+        }
+        let skipped = io::copy(&mut src.take(h.compressed as u64), &mut spool).map_err(|e| spool.error(e))?;
+        if skipped != h.compressed as u64 {
+            return Err(truncated(wanted));
+        }
+    }
+}
+
+fn read_exact_or_eof(src: &mut dyn Read, buf: &mut [u8]) -> io::Result<bool> {
+    let mut n = 0;
+    while n < buf.len() {
+        match src.read(&mut buf[n..])? {
+            0 if n == 0 => return Ok(false),
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            k => n += k,
+        }
+    }
+    Ok(true)
+}
+
+fn stream_entry(
+    src: &mut dyn Read,
+    h: &LocalHeader,
+    wanted: &Wanted,
+    open_sink: &mut OpenSink,
+) -> Result<LibDigest> {
+    let declared = h.uncompressed as u64;
+    let mut sink = open_sink(declared)?;
+    let mut limited = src.take(h.compressed as u64);
+    let mut crc = crc32fast::Hasher::new();
+    if h.method == METHOD_DEFLATE {
+        let mut inflate = DeflateDecoder::new(BufReader::with_capacity(256 * 1024, &mut limited));
+        copy_into(&mut inflate, &mut sink, &mut crc, wanted)?;
+        // Anything the deflate stream did not use still belongs to this entry.
+        io::copy(&mut inflate.into_inner(), &mut io::sink()).map_err(|e| read_error(wanted, e))?;
+    } else {
+        copy_into(&mut limited, &mut sink, &mut crc, wanted)?;
+    }
+    if limited.limit() > 0 {
+        return Err(truncated(wanted));
+    }
+    if sink.written() != declared {
+        return Err(archive(
+            wanted,
+            format!("the library is {} bytes, its header says {declared}", sink.written()),
+        ));
+    }
+    if crc.finalize() != h.crc32 {
+        return Err(archive(wanted, "the library's CRC-32 does not match (corrupt data)".into()));
+    }
+    sink.finish().map_err(|e| sink_error(wanted, e))
+}
+
+fn copy_into(
+    r: &mut dyn Read,
+    sink: &mut LibWriter,
+    crc: &mut crc32fast::Hasher,
+    wanted: &Wanted,
+) -> Result<()> {
+    let mut buf = vec![0u8; COPY_BUF];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_error(wanted, e)),
+        };
+        crc.update(&buf[..n]);
+        sink.write_chunk(&buf[..n]).map_err(|e| sink_error(wanted, e))?;
+    }
+}
+
+/// After the library, keep reading headers (without inflating) so that a
+/// hostile name later in the archive is still refused.
+fn check_remaining_names(src: &mut dyn Read, wanted: &Wanted) -> Result<()> {
+    loop {
+        let mut fixed = [0u8; LOCAL_FIXED_LEN];
+        match read_exact_or_eof(src, &mut fixed) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(e) => return Err(read_error(wanted, e)),
+        }
+        let Some(h) = LocalHeader::parse(&fixed).filter(LocalHeader::skippable) else { return Ok(()) };
+        let mut var = vec![0u8; h.name_len as usize + h.extra_len as usize];
+        src.read_exact(&mut var).map_err(|e| read_error(wanted, e))?;
+        zipfmt::check_name(&String::from_utf8_lossy(&var[..h.name_len as usize]))?;
+        io::copy(&mut src.take(h.compressed as u64), &mut io::sink()).map_err(|e| read_error(wanted, e))?;
+    }
+}
+
+fn spool_and_extract(
+    src: &mut dyn Read,
+    mut spool: Spool,
+    wanted: &Wanted,
+    open_sink: &mut OpenSink,
+) -> Result<Extracted> {
+    io::copy(src, &mut spool).map_err(|e| match e.kind() {
+        io::ErrorKind::Other | io::ErrorKind::UnexpectedEof | io::ErrorKind::TimedOut => {
+            read_error(wanted, e)
+        }
+        _ => spool.error(e),
+    })?;
+    let file = spool.into_file()?;
+    let mut zip = zip::ZipArchive::new(file.reopen().map_err(|e| Error::io("read", file.path(), e))?)
+        .map_err(|e| archive(wanted, format!("it is not a readable zip ({e})")))?;
+    let names: Vec<String> = (0..zip.len())
+        .map(|i| zip.name_for_index(i).and_then(|n| n.ok()).map(|n| n.into_owned()).unwrap_or_default())
+        .collect();
+    for n in &names {
+        zipfmt::check_name(n)?;
+    }
+    let Some(index) = zipfmt::pick_entry(&names, wanted.lib_file, wanted.aliases) else {
+        return Err(Error::MissingLibrary { asset: wanted.asset.into(), lib: wanted.lib_file.into(), names });
+    };
+    let mut entry =
+        zip.by_index(index).map_err(|e| archive(wanted, format!("cannot read '{}': {e}", names[index])))?;
+    if entry.is_symlink() {
+        return Err(archive(wanted, format!("'{}' is a symbolic link, not a library", names[index])));
+    }
+    let mut sink = open_sink(entry.size())?;
+    let mut crc = crc32fast::Hasher::new();
+    copy_into(&mut entry, &mut sink, &mut crc, wanted)?;
+    if sink.written() != entry.size() {
+        return Err(archive(
+            wanted,
+            format!("the library is {} bytes, the archive says {}", sink.written(), entry.size()),
+        ));
+    }
+    let lib = sink.finish().map_err(|e| sink_error(wanted, e))?;
+    Ok(Extracted { entry: names[index].clone(), route: Route::Spool, lib })
+}
+
+/// Bytes kept for the fallback: in memory while small, then in a temporary file
+/// beside the destination (never /tmp: it may be small or another filesystem).
+struct Spool {
+    dir: PathBuf,
+    mem: Vec<u8>,
+    file: Option<NamedTempFile>,
+}
+
+impl Spool {
+    fn ensure_file(&mut self) -> io::Result<&mut NamedTempFile> {
+        if self.file.is_none() {
+            let mut f = tempfile::Builder::new()
+                .prefix(".slim-setup-spool-")
+                .suffix(".zip")
+                .tempfile_in(&self.dir)?;
+            f.write_all(&self.mem)?;
+            self.mem = Vec::new();
+            self.file = Some(f);
+        }
+        Ok(self.file.as_mut().expect("just set"))
+    }
+
+    fn into_file(mut self) -> Result<NamedTempFile> {
+        let dir = self.dir.clone();
+        let f = self.ensure_file().map_err(|e| Error::io("write a temporary file in", &dir, e))?;
+        f.flush()
+            .and_then(|_| f.as_file_mut().rewind())
+            .map_err(|e| Error::io("write a temporary file in", &dir, e))?;
+        Ok(self.file.take().expect("created"))
+    }
+
+    fn error(&self, e: io::Error) -> Error {
+        Error::io("write a temporary file in", &self.dir, e)
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.file.is_none() && self.mem.len() + data.len() <= SPOOL_IN_MEMORY {
+            self.mem.extend_from_slice(data);
+            return Ok(data.len());
+        }
+        self.ensure_file()?.write(data)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), |f| f.flush())
+    }
+}
+
+fn archive(wanted: &Wanted, reason: String) -> Error {
+    Error::Archive { asset: wanted.asset.into(), reason }
+}
+
+fn truncated(wanted: &Wanted) -> Error {
+    archive(wanted, "it ends early (truncated download or file)".into())
+}
+
+/// A read failure is either the source's own error (network, passed through the
+/// hashing thread) or a malformed archive.
+fn read_error(wanted: &Wanted, e: io::Error) -> Error {
+    if e.get_ref().is_some_and(|r| r.is::<Error>() || r.is::<crate::net::body::RestartNeeded>()) {
+        return unwrap_io(e);
+    }
+    match e.kind() {
+        io::ErrorKind::UnexpectedEof => truncated(wanted),
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+            archive(wanted, format!("corrupt compressed data ({e})"))
+        }
+        _ => Error::Other(format!("reading {}: {e}", wanted.asset)),
+    }
+}
+
+/// Recover an `Error` that travelled inside an `io::Error`.
+pub fn unwrap_io(e: io::Error) -> Error {
+    if e.get_ref().is_some_and(|r| r.is::<Error>()) {
+        return *e.into_inner().expect("checked").downcast::<Error>().expect("checked");
+    }
+    if e.get_ref().is_some_and(|r| r.is::<crate::net::body::RestartNeeded>()) {
+        return Error::Restart;
+    }
+    Error::Other(e.to_string())
+}
+
+fn sink_error(wanted: &Wanted, e: SinkError) -> Error {
+    match e {
+        SinkError::Library(source) => Error::Library { asset: wanted.asset.into(), source },
+        SinkError::Write(io) => Error::io("write the library into", wanted.dest, io),
+        other => archive(wanted, other.to_string()),
+    }
+}

@@ -1,0 +1,166 @@
+//! Which version of the Go bindings the user's project builds with. The go
+//! command knows best (`go list -m` honours go.work, replace and the build list);
+//! without it, the nearest go.work / go.mod is read. Never the tool's own version.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::domain::gomod::{self, Requirement};
+use crate::domain::layout::{MODULE_V1, MODULE_V2};
+use crate::error::{Error, Result};
+
+use super::env::Env;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub version: String,
+    pub module: String,
+    /// Where it came from, e.g. "go list -m (go.mod in /src/app)".
+    pub source: String,
+    /// The module's folder in the module cache, when go reported it.
+    pub module_dir: Option<PathBuf>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedModule {
+    path: String,
+    version: Option<String>,
+    dir: Option<PathBuf>,
+    replace: Option<Box<ListedModule>>,
+    error: Option<serde_json::Value>,
+    go_mod: Option<PathBuf>,
+}
+
+pub fn detect(cwd: &Path, env: &Env, go_available: bool) -> Result<Detected> {
+    if go_available && let Some(found) = from_go_list(cwd)? {
+        return Ok(found);
+    }
+    from_files(cwd, env)
+}
+
+fn from_go_list(cwd: &Path) -> Result<Option<Detected>> {
+    let out = Command::new("go")
+        .args(["list", "-m", "-e", "-json", MODULE_V2, MODULE_V1])
+        .current_dir(cwd)
+        .env("GOFLAGS", "-mod=mod")
+        .output();
+    let Ok(out) = out else { return Ok(None) };
+    let stream = serde_json::Deserializer::from_slice(&out.stdout).into_iter::<ListedModule>();
+    for m in stream.flatten() {
+        if m.error.is_some() {
+            continue;
+        }
+        let where_ = m.go_mod.as_ref().map(|p| format!(" ({})", p.display())).unwrap_or_default();
+        if let Some(r) = m.replace {
+            return match r.version {
+                Some(version) => Ok(Some(Detected {
+                    version,
+                    source: format!("go list -m, replaced by {}{where_}", r.path),
+                    module: m.path,
+                    module_dir: r.dir,
+                })),
+                None => Err(Error::LocalReplace { module: m.path, path: r.path }),
+            };
+        }
+        if let Some(version) = m.version {
+            return Ok(Some(Detected {
+                version,
+                source: "go list -m".into(),
+                module: m.path,
+                module_dir: m.dir,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+fn find_up(start: &Path, name: &str) -> Option<PathBuf> {
+    start.ancestors().map(|d| d.join(name)).find(|p| p.is_file())
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
+}
+
+fn from_files(cwd: &Path, env: &Env) -> Result<Detected> {
+    let work = match env.get("GOWORK") {
+        Some("off") => None,
+        Some(p) => Some(PathBuf::from(p)),
+        None => find_up(cwd, "go.work"),
+    };
+    let (req, source) = if let Some(work_path) = work {
+        let work = gomod::parse(&read(&work_path)?);
+        let base = work_path.parent().unwrap_or(Path::new("."));
+        let mut mods = Vec::new();
+        for u in &work.uses {
+            let p = base.join(u).join("go.mod");
+            if p.is_file() {
+                mods.push(gomod::parse(&read(&p)?));
+            }
+        }
+        (gomod::bindings_requirement(&mods, Some(&work)), work_path)
+    } else if let Some(mod_path) = find_up(cwd, "go.mod") {
+        (gomod::bindings_requirement(&[gomod::parse(&read(&mod_path)?)], None), mod_path)
+    } else {
+        return Err(Error::NoVersion { why: format!("no go.mod in {} or above", cwd.display()) });
+    };
+    match req {
+        Some(Requirement::Version { module, version }) => {
+            Ok(Detected { version, module, source: source.display().to_string(), module_dir: None })
+        }
+        Some(Requirement::LocalReplace { module, path }) => Err(Error::LocalReplace { module, path }),
+        None => Err(Error::NoVersion {
+            why: format!("{} does not require {MODULE_V1} or {MODULE_V2}", source.display()),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_nearest_go_mod_upwards() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("go.mod"),
+            "module x\nrequire github.com/agntcy/slim-bindings-go v1.2.0\n",
+        )
+        .unwrap();
+        let sub = dir.path().join("cmd/app");
+        std::fs::create_dir_all(&sub).unwrap();
+        let d = from_files(&sub, &Env::default()).unwrap();
+        assert_eq!((d.version.as_str(), d.module.as_str()), ("v1.2.0", MODULE_V1));
+        assert!(d.source.ends_with("go.mod"));
+    }
+
+    #[test]
+    fn go_work_wins_over_go_mod() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        std::fs::create_dir_all(p.join("a")).unwrap();
+        std::fs::write(
+            p.join("a/go.mod"),
+            "module a\nrequire github.com/agntcy/slim-bindings-go/v2 v2.1.0\n",
+        )
+        .unwrap();
+        std::fs::write(p.join("go.work"), "go 1.24\nuse ./a\n").unwrap();
+        let d = from_files(&p.join("a"), &Env::default()).unwrap();
+        assert_eq!((d.version.as_str(), d.module.as_str()), ("v2.1.0", MODULE_V2));
+        let off = Env::from_pairs([("GOWORK", "off")]);
+        assert_eq!(from_files(&p.join("a"), &off).unwrap().version, "v2.1.0");
+    }
+
+    #[test]
+    fn missing_and_local_replacements_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(from_files(dir.path(), &Env::default()), Err(Error::NoVersion { .. })));
+        std::fs::write(
+            dir.path().join("go.mod"),
+            "module x\nrequire github.com/agntcy/slim-bindings-go v1.2.0\nreplace github.com/agntcy/slim-bindings-go => ../b\n",
+        )
+        .unwrap();
+        assert!(matches!(from_files(dir.path(), &Env::default()), Err(Error::LocalReplace { .. })));
+    }
+}

@@ -1,0 +1,157 @@
+//! A download body that survives broken connections: when a read fails or the
+//! body ends short of its length, it asks again with `Range` from the byte it
+//! reached, guarded by `If-Range` so a changed file is never spliced. A server
+//! that ignores `Range` forces a clean restart, reported as `RestartNeeded`.
+
+use std::io::{self, Read};
+
+use reqwest::StatusCode;
+use reqwest::blocking::Response;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
+
+use super::http::{Http, backoff, host_of, network_error, status_error};
+use crate::error::{Error, Result};
+use crate::interrupt;
+
+/// The body can only continue by starting over (the server ignored `Range`, or
+/// the file changed under us). The caller discards what it wrote and retries.
+#[derive(Debug, thiserror::Error)]
+#[error("the server cannot resume this download; starting over")]
+pub struct RestartNeeded;
+
+pub struct Body {
+    http: Http,
+    url: String,
+    resp: Response,
+    pos: u64,
+    total: Option<u64>,
+    validator: Option<String>,
+    resumes: u32,
+    /// Bytes received over all connections, for reports and tests.
+    pub received: u64,
+}
+
+impl Body {
+    /// Open a download. `Ok(None)` on 404. A 200 carrying an HTML page (a captive
+    /// portal or a login wall) is refused before a byte is used.
+    pub fn open(http: &Http, url: &str, expected_size: Option<u64>) -> Result<Option<Body>> {
+        let resp = http.send(url, &|r| r)?;
+        if resp.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if let Some(ct) = header(&resp, CONTENT_TYPE.as_str())
+            && ct.starts_with("text/html")
+        {
+            return Err(Error::BadBody {
+                url: url.into(),
+                reason: format!("got an HTML page ({ct}) from {}", host_of(resp.url().as_str())),
+            });
+        }
+        let total = header(&resp, CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
+        if let (Some(t), Some(e)) = (total, expected_size)
+            && t != e
+        {
+            return Err(Error::BadBody {
+                url: url.into(),
+                reason: format!("it is {t} bytes but the release lists {e}"),
+            });
+        }
+        let validator = header(&resp, ETAG.as_str())
+            .filter(|e| !e.starts_with("W/"))
+            .or_else(|| header(&resp, LAST_MODIFIED.as_str()));
+        Ok(Some(Body {
+            http: http.clone(),
+            url: url.into(),
+            resp,
+            pos: 0,
+            total,
+            validator,
+            resumes: 0,
+            received: 0,
+        }))
+    }
+
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// The host that served the bytes (after redirects), for messages.
+    pub fn served_by(&self) -> String {
+        host_of(self.resp.url().as_str())
+    }
+
+    fn resume(&mut self, why: &str) -> io::Result<()> {
+        self.resumes += 1;
+        if self.resumes >= self.http.opts.attempts {
+            return Err(io::Error::other(Error::Network {
+                host: host_of(&self.url),
+                url: self.url.clone(),
+                reason: format!("the download broke {} times ({why})", self.resumes),
+            }));
+        }
+        let Some(validator) = self.validator.clone() else {
+            return Err(io::Error::other(RestartNeeded));
+        };
+        interrupt::sleep(backoff(self.http.opts.backoff, self.resumes)).map_err(io::Error::other)?;
+        let range = format!("bytes={}-", self.pos);
+        let resp = self
+            .http
+            .send(&self.url, &|r| r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str()))
+            .map_err(io::Error::other)?;
+        match resp.status() {
+            StatusCode::PARTIAL_CONTENT => {
+                let start = header(&resp, CONTENT_RANGE.as_str())
+                    .and_then(|cr| cr.strip_prefix("bytes ")?.split('-').next()?.parse::<u64>().ok());
+                if start != Some(self.pos) {
+                    return Err(io::Error::other(RestartNeeded));
+                }
+                self.resp = resp;
+                Ok(())
+            }
+            StatusCode::OK => Err(io::Error::other(RestartNeeded)),
+            s => Err(io::Error::other(status_error(&self.url, s))),
+        }
+    }
+}
+
+fn header(resp: &Response, name: &str) -> Option<String> {
+    resp.headers().get(name)?.to_str().ok().map(str::to_string)
+}
+
+impl Read for Body {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            interrupt::check().map_err(io::Error::other)?;
+            match self.resp.read(buf) {
+                Ok(0) => match self.total {
+                    Some(t) if self.pos < t => self.resume("the connection closed early")?,
+                    _ => return Ok(0),
+                },
+                Ok(n) => {
+                    self.pos += n as u64;
+                    self.received += n as u64;
+                    if self.total.is_some_and(|t| self.pos > t) {
+                        return Err(io::Error::other(Error::BadBody {
+                            url: self.url.clone(),
+                            reason: "it sent more bytes than its Content-Length".into(),
+                        }));
+                    }
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let why = e.to_string();
+                    if let Some(re) = e.get_ref().and_then(|r| r.downcast_ref::<reqwest::Error>())
+                        && re.is_timeout()
+                    {
+                        let msg = network_error(&self.url, re, self.http.opts.timeout);
+                        if self.resumes + 1 >= self.http.opts.attempts {
+                            return Err(io::Error::other(msg));
+                        }
+                    }
+                    self.resume(&why)?
+                }
+            }
+        }
+    }
+}

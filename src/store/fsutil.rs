@@ -1,0 +1,32 @@
+//! Small filesystem helpers with the reasons they exist.
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+/// Temp files are created 0600; an installed library should read like any other
+/// file in GOPATH (0644), never group- or world-writable.
+pub fn set_readable(f: &File) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = f;
+    Ok(())
+}
+
+/// Make a rename durable: fsync the folder that holds the new name.
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    File::open(dir)?.sync_all()?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Is `path` a symbolic link (without following it)?
+pub fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).map(|m| m.file_type().is_symlink()).unwrap_or(false)
+}

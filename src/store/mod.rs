@@ -1,0 +1,6 @@
+//! The filesystem side of installing: locks, atomic writes, manifests.
+
+pub mod fsutil;
+pub mod install;
+pub mod lock;
+pub mod manifest;
