@@ -39,6 +39,134 @@ pub enum Command {
     /// Download, verify and install the library (the default command)
     #[command(after_help = EXAMPLES)]
     Install(InstallArgs),
+    /// List installed libraries: version, target, size, sha256, source, install time
+    List(ListArgs),
+    /// Re-hash installed libraries against their manifests; exit 1 naming damaged or missing ones
+    Verify(VerifyArgs),
+    /// Print CGO_ENABLED and a CGO_LDFLAGS that links the installed library from wherever it is
+    Env(EnvArgs),
+    /// Remove installed versions and leftovers (temp files, stale locks)
+    Clean(CleanArgs),
+    /// Fetch and verify archives into a folder laid out like a release, with SHA256SUMS
+    Mirror(MirrorArgs),
+    /// Check the whole chain (go, cgo, C compiler, go.mod, library) and say what to fix
+    Doctor(DoctorArgs),
+    /// The target table: GOOS/GOARCH/libc -> triple -> library name
+    Targets(TargetsArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub location: LocationArgs,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct VerifyArgs {
+    /// Only this version
+    #[arg(id = "bindings_version", value_name = "VERSION")]
+    pub version: Option<String>,
+    #[command(flatten)]
+    pub location: LocationArgs,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellKind {
+    Sh,
+    Fish,
+    Powershell,
+    /// Lines for `>> $GITHUB_ENV`
+    Github,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct EnvArgs {
+    /// Bindings version [default: as for install]
+    #[arg(id = "bindings_version", value_name = "VERSION")]
+    pub version: Option<String>,
+    #[command(flatten)]
+    pub platform: PlatformArgs,
+    #[command(flatten)]
+    pub location: LocationArgs,
+    /// Output syntax
+    #[arg(long, value_enum, default_value_t = ShellKind::Sh)]
+    pub shell: ShellKind,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct CleanArgs {
+    /// Remove this version
+    #[arg(id = "bindings_version", value_name = "VERSION", required_unless_present_any = ["all", "leftovers"])]
+    pub version: Option<String>,
+    /// Remove every installed version
+    #[arg(long, conflicts_with = "bindings_version")]
+    pub all: bool,
+    /// Remove only leftovers (temp files, stale locks)
+    #[arg(long)]
+    pub leftovers: bool,
+    /// Print what would be removed, remove nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub location: LocationArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MirrorArgs {
+    /// Bindings version [default: as for install]
+    #[arg(id = "bindings_version", value_name = "VERSION")]
+    pub version: Option<String>,
+    /// A Rust target triple; repeat for several [default: all published targets]
+    #[arg(long = "target", value_name = "TRIPLE")]
+    pub targets: Vec<String>,
+    /// Every published target (the default)
+    #[arg(long, conflicts_with = "targets")]
+    pub all: bool,
+    /// Folder to fill ({out}/{tag}/slim-bindings-{triple}.zip and SHA256SUMS)
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Fail rather than mirror an archive no checksum vouches for
+    #[arg(long)]
+    pub require_checksum: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DoctorArgs {
+    /// Bindings version [default: as for install]
+    #[arg(id = "bindings_version", value_name = "VERSION")]
+    pub version: Option<String>,
+    #[command(flatten)]
+    pub platform: PlatformArgs,
+    #[command(flatten)]
+    pub location: LocationArgs,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct TargetsArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -113,6 +241,9 @@ pub struct InstallArgs {
     /// Download and install again even when installed and intact
     #[arg(long)]
     pub force: bool,
+    /// Record the verified archive digests in slim-bindings.sum beside go.mod (like go.sum)
+    #[arg(long)]
+    pub lock: bool,
     /// Targets downloaded at once
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub jobs: u16,
@@ -151,6 +282,13 @@ mod tests {
         Cli::try_parse_from(full).map(Cli::into_command)
     }
 
+    fn install(args: &[&str]) -> InstallArgs {
+        match parse(args).unwrap() {
+            Command::Install(a) => a,
+            other => panic!("{args:?} parsed as {other:?}"),
+        }
+    }
+
     #[test]
     fn definition_is_consistent() {
         Cli::command().debug_assert();
@@ -159,23 +297,43 @@ mod tests {
     #[test]
     fn bare_and_install_forms_agree() {
         for args in [&["v1.4.0", "--goos", "linux"][..], &["install", "v1.4.0", "--os", "linux"][..]] {
-            let Command::Install(a) = parse(args).unwrap();
+            let a = install(args);
             assert_eq!(a.version.as_deref(), Some("v1.4.0"));
             assert_eq!(a.platform.goos.as_deref(), Some("linux"));
         }
-        let Command::Install(a) = parse(&[]).unwrap();
+        let a = install(&[]);
         assert_eq!(a.version, None);
         assert_eq!(a.jobs, 4);
     }
 
     #[test]
     fn aliases_and_repeats() {
-        let Command::Install(a) = parse(&["--arch", "arm64", "--abi", "musl"]).unwrap();
+        let a = install(&["--arch", "arm64", "--abi", "musl"]);
         assert_eq!((a.platform.goarch.as_deref(), a.platform.libc.as_deref()), (Some("arm64"), Some("musl")));
-        let Command::Install(a) =
-            parse(&["--target", "x86_64-unknown-linux-musl", "--target", "aarch64-unknown-linux-musl"])
-                .unwrap();
+        let a = install(&["--target", "x86_64-unknown-linux-musl", "--target", "aarch64-unknown-linux-musl"]);
         assert_eq!(a.platform.targets.len(), 2);
+    }
+
+    #[test]
+    fn subcommands_parse() {
+        assert!(matches!(parse(&["list", "--json"]).unwrap(), Command::List(a) if a.json));
+        assert!(
+            matches!(parse(&["verify", "v1.4.0"]).unwrap(), Command::Verify(a) if a.version.as_deref() == Some("v1.4.0"))
+        );
+        assert!(
+            matches!(parse(&["env", "--shell", "fish"]).unwrap(), Command::Env(a) if a.shell == ShellKind::Fish)
+        );
+        assert!(
+            matches!(parse(&["clean", "--all", "--dry-run"]).unwrap(), Command::Clean(a) if a.all && a.dry_run)
+        );
+        assert!(
+            matches!(parse(&["mirror", "--out", "/m"]).unwrap(), Command::Mirror(a) if a.out == std::path::Path::new("/m"))
+        );
+        assert!(matches!(parse(&["completions", "zsh"]).unwrap(), Command::Completions(_)));
+        assert!(matches!(parse(&["install", "--lock"]).unwrap(), Command::Install(a) if a.lock));
+        // clean needs a version or --all / --leftovers; mirror needs --out.
+        assert_eq!(parse(&["clean"]).unwrap_err().exit_code(), 2);
+        assert_eq!(parse(&["mirror"]).unwrap_err().exit_code(), 2);
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::cli::InstallArgs;
 use crate::domain::layout::{self, Layout};
 use crate::domain::mirror::{Base, BaseList, parse_base, parse_base_list};
 use crate::domain::platform::{Libc, TARGETS, Target};
+use crate::domain::sumfile::{self, SumFile};
 use crate::domain::sums::Sha256;
 use crate::domain::version::Version;
 use crate::error::{Error, Result};
@@ -16,7 +17,7 @@ use crate::host::env::Env;
 use crate::host::goenv::{self, GoEnvVars, GoPaths};
 use crate::host::{detect, modcache, project};
 use crate::net::http::HttpOptions;
-use crate::plan::{InstallPlan, TargetPlan};
+use crate::plan::{InstallPlan, Pins, TargetPlan};
 
 pub const DEFAULT_API: &str = "https://api.github.com";
 
@@ -203,7 +204,88 @@ pub fn install_plan(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<Install
         http: http_options(args.source.timeout, env),
         api: args.source.github_api_url.clone().unwrap_or_else(|| DEFAULT_API.into()),
         token: env.github_token().map(str::to_string),
+        pins: pins(cwd, args.lock)?,
+        write_lock: args.lock,
     })
+}
+
+/// The slim-bindings.sum beside the nearest go.mod, read if it exists.
+pub fn pins(cwd: &Path, lock: bool) -> Result<Option<Pins>> {
+    let Some(go_mod) = cwd.ancestors().map(|d| d.join("go.mod")).find(|p| p.is_file()) else {
+        return if lock {
+            Err(Error::Usage(format!(
+                "--lock writes {} beside go.mod, and there is no go.mod in {} or above",
+                sumfile::FILE_NAME,
+                cwd.display()
+            )))
+        } else {
+            Ok(None)
+        };
+    };
+    let path = go_mod.with_file_name(sumfile::FILE_NAME);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let file = SumFile::parse(&text, &path.display().to_string())
+                .map_err(|e| Error::Other(e.to_string()))?;
+            Ok(Some(Pins { path, file }))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(lock.then(|| Pins { path, file: SumFile::default() }))
+        }
+        Err(e) => Err(Error::io("read", path, e)),
+    }
+}
+
+/// The Go setup for commands that read what is installed.
+pub struct GoContext {
+    pub go_env: Option<GoEnvVars>,
+    pub paths: GoPaths,
+}
+
+pub fn go_context(gopath: Option<&Path>, env: &Env, cwd: &Path) -> Result<GoContext> {
+    let go_env = goenv::query_go_env(gopath, Some(cwd));
+    let paths = go_paths(gopath, go_env.as_ref(), env)?;
+    Ok(GoContext { go_env, paths })
+}
+
+/// Where installed libraries can be: --cache-dir, else every layout's root.
+pub fn cache_roots(location: &crate::cli::LocationArgs, env: &Env, cwd: &Path) -> Result<Vec<PathBuf>> {
+    if let Some(d) = &location.cache_dir {
+        return Ok(vec![d.clone()]);
+    }
+    let ctx = go_context(location.gopath.as_deref(), env, cwd)?;
+    Ok(layout::cache_roots(&ctx.paths.gomodcache))
+}
+
+/// One target's plan without downloading: for `env` and `doctor`.
+pub struct SinglePlan {
+    pub version: ResolvedVersion,
+    pub target: TargetPlan,
+    pub platform_note: String,
+    pub go_env: Option<GoEnvVars>,
+}
+
+pub fn single_plan(
+    version: Option<&str>,
+    platform: &crate::cli::PlatformArgs,
+    location: &crate::cli::LocationArgs,
+    env: &Env,
+    cwd: &Path,
+) -> Result<SinglePlan> {
+    let ctx = go_context(location.gopath.as_deref(), env, cwd)?;
+    let resolved = resolve_version(version, env, cwd, ctx.go_env.is_some())?;
+    let layout = layout::layout_for(&resolved.version)?;
+    let args = InstallArgs { platform: platform.clone(), ..InstallArgs::default() };
+    let (ts, platform_note) = targets(&args, ctx.go_env.as_ref(), env)?;
+    let [target] = ts.as_slice() else {
+        return Err(Error::Usage("this command takes a single target".into()));
+    };
+    let module_dir = resolved
+        .module_dir
+        .clone()
+        .unwrap_or_else(|| layout::module_dir(&ctx.paths.gomodcache, layout.module_path, &resolved.version));
+    let target = target_plan(target, &layout, Some(&module_dir), location.cache_dir.as_deref());
+    Ok(SinglePlan { version: resolved, target, platform_note, go_env: ctx.go_env })
 }
 
 #[cfg(test)]

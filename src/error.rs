@@ -51,6 +51,8 @@ pub enum Error {
     Symlink(PathBuf),
     #[error("{0} is not installed and --offline (or a base URL of 'off') forbids downloading it")]
     Offline(String),
+    #[error("{} damaged or missing: {}", .0.len(), .0.join("; "))]
+    Damaged(Vec<String>),
     #[error("the server cannot resume the download")]
     Restart,
     #[error("interrupted")]
@@ -114,6 +116,7 @@ impl Error {
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
                 "choose a writable place with --gopath or --cache-dir".into()
             }
+            Error::Damaged(_) => "reinstall with: slim-setup install VERSION --force (same --goos/--goarch/--target)".into(),
             Error::Symlink(_) => "remove the link, or install elsewhere with --cache-dir".into(),
             _ => return None,
         })

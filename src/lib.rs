@@ -28,5 +28,25 @@ use host::env::Env;
 pub fn run(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
     match cli.into_command() {
         Command::Install(args) => commands::install::run(&args, env, cwd),
+        Command::List(args) => commands::list::run(&args, env, cwd),
+        Command::Verify(args) => commands::verify::run(&args, env, cwd),
+        Command::Env(args) => commands::env::run(&args, env, cwd),
+        Command::Clean(args) => commands::clean::run(&args, env, cwd),
+        Command::Mirror(args) => commands::mirror::run(&args, env, cwd),
+        Command::Doctor(args) => commands::doctor::run(&args, env, cwd),
+        Command::Targets(args) => {
+            commands::targets::run(&args, env);
+            Ok(())
+        }
+        Command::Completions(args) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut cmd, "slim-setup", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            man.render(&mut std::io::stdout())
+                .map_err(|e| error::Error::Other(format!("could not print the man page: {e}")))
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::domain::layout::Layout;
 use crate::domain::mirror::BaseList;
 use crate::domain::platform::Target;
+use crate::domain::sumfile::SumFile;
 use crate::domain::sums::Sha256;
 use crate::domain::version::Version;
 use crate::net::http::HttpOptions;
@@ -47,4 +48,19 @@ pub struct InstallPlan {
     pub api: String,
     /// Never printed; only sent to `api`.
     pub token: Option<String>,
+    /// The project's slim-bindings.sum, when it has one (or --lock will create it).
+    pub pins: Option<Pins>,
+    pub write_lock: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pins {
+    pub path: PathBuf,
+    pub file: SumFile,
+}
+
+impl InstallPlan {
+    pub fn pinned(&self, triple: &str) -> Option<crate::domain::sums::Sha256> {
+        self.pins.as_ref()?.file.get(&self.version.to_string(), triple)
+    }
 }

@@ -22,6 +22,12 @@ pub fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
         eprint!("{}", report::banner(&plan));
     }
     let outcomes = install_all(&plan, &*ui)?;
+    if plan.write_lock {
+        let path = write_pins(&plan, &outcomes)?;
+        if !(out.quiet || out.json) {
+            eprintln!("  pinned {} digest(s) in {}", outcomes.len(), path.display());
+        }
+    }
     if out.json {
         println!("{}", report::json(&plan, &outcomes));
     } else if !out.quiet {
@@ -31,6 +37,25 @@ pub fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
         eprintln!("{}", report::next_step(&outcomes));
     }
     Ok(())
+}
+
+/// Add this run's digests to slim-bindings.sum (atomically) and return its path.
+fn write_pins(plan: &InstallPlan, outcomes: &[Outcome]) -> Result<std::path::PathBuf> {
+    let pins = plan.pins.as_ref().ok_or_else(|| Error::Usage("--lock needs a go.mod".into()))?;
+    let mut file = pins.file.clone();
+    for o in outcomes {
+        file.entries.insert((o.version.clone(), o.triple.clone()), o.sha256);
+    }
+    let dir = pins.path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".slim-bindings.sum.")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io("write", &pins.path, e))?;
+    std::io::Write::write_all(&mut tmp, file.render().as_bytes())
+        .map_err(|e| Error::io("write", &pins.path, e))?;
+    crate::store::fsutil::set_readable(tmp.as_file()).map_err(|e| Error::io("write", &pins.path, e))?;
+    tmp.persist(&pins.path).map_err(|e| Error::io("write", &pins.path, e.error))?;
+    Ok(pins.path.clone())
 }
 
 /// Install every target of the plan; the first error (in target order) wins,

@@ -129,6 +129,27 @@ pub fn resolve(base: &Path, rel: &str) -> PathBuf {
     out
 }
 
+/// Every folder an installed library can be under, for a module cache: the
+/// `.cache` of v0.7.2, the flat `.cgo-cache` folder, and the parent of the
+/// per-version folders (the same folder for v1 and v2 with the default layout).
+pub fn cache_roots(gomodcache: &Path) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for v in ["v0.7.2", "v1.2.0", "v1.4.0", "v2.1.0"] {
+        let v = Version::parse(v).expect("valid");
+        let l = layout_for(&v).expect("known");
+        let dir = resolve(&module_dir(gomodcache, l.module_path, &v), &l.rel_lib_dir);
+        let root = if l.rel_lib_dir.ends_with(&v.to_string()) {
+            dir.parent().map(Path::to_path_buf).unwrap_or(dir)
+        } else {
+            dir
+        };
+        if !roots.contains(&root) {
+            roots.push(root);
+        }
+    }
+    roots
+}
+
 /// `{base}/{tag}/{asset}` with exactly one slash at each join.
 pub fn asset_url(base: &str, tag: &str, asset: &str) -> String {
     format!("{}/{tag}/{asset}", base.trim_end_matches('/'))
@@ -188,6 +209,14 @@ mod tests {
         let l = layout_for(&ver).unwrap();
         let module = module_dir(Path::new("/cache/mod"), l.module_path, &ver);
         assert_eq!(resolve(&module, &l.rel_lib_dir), PathBuf::from("/.cgo-cache/slim-bindings/v1.4.0"));
+    }
+
+    #[test]
+    fn cache_roots_cover_every_layout() {
+        assert_eq!(
+            cache_roots(Path::new("/g/pkg/mod")),
+            vec![PathBuf::from("/.cache/slim-bindings"), PathBuf::from("/g/.cgo-cache/slim-bindings")]
+        );
     }
 
     #[test]

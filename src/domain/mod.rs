@@ -8,6 +8,7 @@ pub mod layout;
 pub mod mirror;
 pub mod objfmt;
 pub mod platform;
+pub mod sumfile;
 pub mod sums;
 pub mod version;
 pub mod zipfmt;

@@ -147,6 +147,27 @@ impl Target {
         asset_name(self.triple)
     }
 
+    /// The extra flags every published cgo line adds for this OS, needed when
+    /// linking through CGO_LDFLAGS instead of the module's own directives.
+    pub fn extra_ldflags(&self) -> &'static [&'static str] {
+        match self.goos {
+            "linux" => &["-lm"],
+            "darwin" => &["-Wl,-undefined,dynamic_lookup"],
+            "windows" => &[
+                "-lws2_32",
+                "-lbcrypt",
+                "-ladvapi32",
+                "-luserenv",
+                "-lntdll",
+                "-lgcc_eh",
+                "-lgcc",
+                "-lkernel32",
+                "-lole32",
+            ],
+            _ => &[],
+        }
+    }
+
     pub fn pair(&self) -> String {
         format!("{}/{}", self.goos, self.goarch)
     }

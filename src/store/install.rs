@@ -93,10 +93,7 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
             Ok(done) => break done,
         }
     };
-    let expected = plan
-        .sha256
-        .map(|d| Published { digest: d, from: "--sha256".into() })
-        .or_else(|| located.published.clone());
+    let expected = expected_digest(plan, tp).or_else(|| located.published.clone());
     match &expected {
         Some(p) if p.digest != zip_sha => {
             return Err(Error::ChecksumMismatch {
@@ -169,10 +166,19 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
     })
 }
 
+/// A digest the user or the project pinned, which outranks what a server publishes.
+fn expected_digest(plan: &InstallPlan, tp: &TargetPlan) -> Option<Published> {
+    let pinned = |d: Sha256, from: String| Published { digest: d, from };
+    plan.sha256.map(|d| pinned(d, "--sha256".into())).or_else(|| {
+        let path = plan.pins.as_ref()?.path.display().to_string();
+        plan.pinned(tp.target.triple).map(|d| pinned(d, path))
+    })
+}
+
 fn already(plan: &InstallPlan, tp: &TargetPlan, path: &Path) -> Option<Outcome> {
     let version = plan.version.to_string();
     let m = manifest::intact(path, &version, tp.target.triple)?;
-    if plan.sha256.is_some_and(|d| d != m.zip_sha256) {
+    if expected_digest(plan, tp).is_some_and(|p| p.digest != m.zip_sha256) {
         return None;
     }
     let also: Vec<PathBuf> = tp.extra_names.iter().map(|n| tp.dir.join(n)).collect();
@@ -251,7 +257,7 @@ fn run_pipeline(
             meter.finish("failed");
             // A damaged archive whose digest is also wrong is reported as the
             // checksum mismatch it really is; network failures are returned as is.
-            let published = plan.sha256.or(located.published.as_ref().map(|p| p.digest));
+            let published = expected_digest(plan, tp).or(located.published.clone()).map(|p| p.digest);
             if let (true, Some(want)) = (is_archive_error(&e), published)
                 && let Ok((got, _)) = hashed.finish()
                 && got != want

@@ -2,5 +2,6 @@
 
 pub mod fsutil;
 pub mod install;
+pub mod inventory;
 pub mod lock;
 pub mod manifest;

@@ -1,0 +1,57 @@
+//! `slim-setup clean`: remove installed versions (library, aliases, manifests,
+//! empty version folders) and leftovers, printing what is freed.
+
+use std::path::{Path, PathBuf};
+
+use indicatif::HumanBytes;
+
+use crate::cli::CleanArgs;
+use crate::config;
+use crate::domain::version::Version;
+use crate::error::{Error, Result};
+use crate::host::env::Env;
+use crate::store::{inventory, lock, manifest};
+
+pub fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
+    let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
+    let roots = config::cache_roots(&args.location, env, cwd)?;
+    let mut doomed: Vec<PathBuf> = Vec::new();
+    if !args.leftovers {
+        for item in inventory::scan(&roots) {
+            if args.all || version.as_ref() == Some(&item.manifest.version) {
+                let dir = item.lib.parent().map(Path::to_path_buf).unwrap_or_default();
+                doomed.push(manifest::path_for(&item.lib));
+                doomed.push(item.lib.clone());
+                doomed.push(lock::lock_path(&dir, &item.manifest.library));
+            }
+        }
+        if doomed.is_empty() && !args.all {
+            eprintln!("{} is not installed", version.as_deref().unwrap_or("nothing"));
+        }
+    }
+    doomed.extend(inventory::leftovers(&roots));
+    doomed.sort();
+    doomed.dedup();
+    let mut freed = 0u64;
+    let mut folders: Vec<PathBuf> = Vec::new();
+    for path in doomed.iter().filter(|p| std::fs::symlink_metadata(p).is_ok()) {
+        let size = std::fs::symlink_metadata(path).map(|m| m.len()).unwrap_or(0);
+        println!("{} {}", if args.dry_run { "would remove" } else { "removed" }, path.display());
+        if !args.dry_run {
+            std::fs::remove_file(path).map_err(|e| Error::io("remove", path, e))?;
+        }
+        freed += size;
+        folders.extend(path.parent().map(Path::to_path_buf));
+    }
+    if !args.dry_run {
+        // Version folders emptied by the removal go too; the roots stay.
+        folders.sort();
+        folders.dedup();
+        for f in folders.iter().filter(|f| !roots.contains(f)) {
+            let _ = std::fs::remove_dir(f);
+        }
+    }
+    let verb = if args.dry_run { "would free" } else { "freed" };
+    println!("{verb} {}", HumanBytes(freed));
+    Ok(())
+}

@@ -1,0 +1,159 @@
+//! `slim-setup doctor`: walk the chain a cgo build needs and say what to fix.
+//! Each check prints ok / WARN / FAIL with the next step; any FAIL exits 1.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::cli::DoctorArgs;
+use crate::config;
+use crate::domain::layout::{MODULE_V1, MODULE_V2};
+use crate::error::{Error, Result};
+use crate::host::env::Env;
+use crate::store::manifest;
+
+#[derive(Default)]
+struct Report {
+    fails: usize,
+}
+
+impl Report {
+    fn ok(&mut self, what: &str, detail: &str) {
+        println!("ok    {what}: {detail}");
+    }
+    fn warn(&mut self, what: &str, detail: &str) {
+        println!("WARN  {what}: {detail}");
+    }
+    fn fail(&mut self, what: &str, detail: &str) {
+        self.fails += 1;
+        println!("FAIL  {what}: {detail}");
+    }
+}
+
+fn run_version(cmd: &str, arg: &str) -> Option<String> {
+    let mut words = cmd.split_whitespace();
+    let out = Command::new(words.next()?).args(words).arg(arg).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    out.status.success().then(|| text.lines().next().unwrap_or("").trim().to_string())
+}
+
+pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
+    let mut r = Report::default();
+    let ctx = config::go_context(args.location.gopath.as_deref(), env, cwd)?;
+    match (&ctx.go_env, run_version("go", "version")) {
+        (Some(_), Some(v)) => r.ok("go", &v),
+        _ => r.warn("go", "not found on PATH; slim-setup works without it, but go build needs it"),
+    }
+    let cgo = env
+        .get("CGO_ENABLED")
+        .map(str::to_string)
+        .or_else(|| ctx.go_env.as_ref()?.get("CGO_ENABLED").cloned());
+    match cgo.as_deref() {
+        Some("1") => r.ok("cgo", "CGO_ENABLED=1"),
+        Some(v) => r.fail("cgo", &format!("CGO_ENABLED={v}; the bindings need cgo: export CGO_ENABLED=1")),
+        None => r.warn("cgo", "cannot tell (no go); go enables cgo by default when a C compiler is found"),
+    }
+    let cc = env
+        .get("CC")
+        .map(str::to_string)
+        .or_else(|| ctx.go_env.as_ref()?.get("CC").cloned())
+        .unwrap_or_else(|| "cc".into());
+    match run_version(&cc, "--version") {
+        Some(v) => r.ok("C compiler", &format!("{cc}: {v}")),
+        None => r.fail("C compiler", &format!("'{cc}' does not run; install gcc or clang, or set CC (e.g. CC=\"zig cc -target x86_64-linux-musl\")")),
+    }
+    r.ok(
+        "GOPATH",
+        &format!(
+            "{} (module cache {}, from {})",
+            ctx.paths.gopath.display(),
+            ctx.paths.gomodcache.display(),
+            ctx.paths.source
+        ),
+    );
+    match config::single_plan(args.version.as_deref(), &args.platform, &args.location, env, cwd) {
+        Err(e) => r.fail("bindings version", &e.to_string()),
+        Ok(plan) => {
+            r.ok("bindings version", &format!("{} (from {})", plan.version.version, plan.version.source));
+            r.ok("platform", &plan.platform_note);
+            vendoring(&mut r, cwd);
+            let tp = &plan.target;
+            let lib = tp.path();
+            r.ok("cgo looks in", &format!("{} for {} ({})", tp.dir.display(), tp.file, tp.dir_source));
+            match manifest::read(&lib) {
+                None if lib.exists() => r.warn(
+                    "library",
+                    &format!("{} exists but slim-setup did not install it (no manifest)", lib.display()),
+                ),
+                None => r.fail(
+                    "library",
+                    &format!(
+                        "not installed at {}; run: slim-setup install {}",
+                        lib.display(),
+                        plan.version.version
+                    ),
+                ),
+                Some(m) => match manifest::damage(&lib, &m) {
+                    Some(why) => r.fail(
+                        "library",
+                        &format!("{} is damaged ({why}); run: slim-setup install --force", lib.display()),
+                    ),
+                    None if m.triple != tp.target.triple => r.fail(
+                        "library",
+                        &format!(
+                            "{} holds {} but the target is {}",
+                            lib.display(),
+                            m.triple,
+                            tp.target.triple
+                        ),
+                    ),
+                    None => r.ok(
+                        "library",
+                        &format!(
+                            "{} {} {}",
+                            lib.display(),
+                            m.version,
+                            m.verified_by
+                                .map(|b| format!("verified against {b}"))
+                                .unwrap_or_else(|| "(unverified)".into())
+                        ),
+                    ),
+                },
+            }
+        }
+    }
+    let proxies: Vec<&str> =
+        ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy"]
+            .into_iter()
+            .filter(|k| env.get(k).is_some())
+            .collect();
+    if proxies.is_empty() {
+        r.ok("proxy", "none set")
+    } else {
+        r.ok("proxy", &format!("{} set", proxies.join(", ")))
+    }
+    match (env.get("GITHUB_TOKEN"), env.get("GH_TOKEN")) {
+        (Some(_), _) => {
+            r.ok("GitHub token", "GITHUB_TOKEN is set (value not shown); sent only to the GitHub API")
+        }
+        (None, Some(_)) => {
+            r.ok("GitHub token", "GH_TOKEN is set (value not shown); sent only to the GitHub API")
+        }
+        _ => r.ok("GitHub token", "none (60 API requests an hour; set GITHUB_TOKEN in CI)"),
+    }
+    if r.fails > 0 {
+        return Err(Error::Other(format!("{} check(s) failed", r.fails)));
+    }
+    Ok(())
+}
+
+fn vendoring(r: &mut Report, cwd: &Path) {
+    let Some(modules) = cwd.ancestors().map(|d| d.join("vendor/modules.txt")).find(|p| p.is_file()) else {
+        return r.ok("vendoring", "not vendored");
+    };
+    let text = std::fs::read_to_string(&modules).unwrap_or_default();
+    if text.contains(&format!("# {MODULE_V1} ")) || text.contains(&format!("# {MODULE_V2} ")) {
+        r.warn("vendoring", "the bindings are vendored: their cgo -L points into vendor/; export the output of `slim-setup env`");
+    } else {
+        r.ok("vendoring", "vendor/ does not hold the bindings");
+    }
+}

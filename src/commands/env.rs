@@ -1,0 +1,104 @@
+//! `slim-setup env`: CGO_ENABLED and a CGO_LDFLAGS that link the installed
+//! library from wherever it is. A plain `go build` does not need it (the
+//! module's own directives point at the folder); vendored modules and
+//! `--cache-dir` installs do, since `${SRCDIR}` then resolves somewhere else.
+
+use std::path::Path;
+
+use crate::cli::{EnvArgs, ShellKind};
+use crate::config;
+use crate::domain::layout::{MODULE_V1, MODULE_V2};
+use crate::error::{Error, Result};
+use crate::host::env::Env;
+use crate::store::manifest;
+
+pub fn run(args: &EnvArgs, env: &Env, cwd: &Path) -> Result<()> {
+    let plan = config::single_plan(args.version.as_deref(), &args.platform, &args.location, env, cwd)?;
+    let tp = &plan.target;
+    let version = plan.version.version.to_string();
+    let lib = tp.path();
+    if manifest::intact(&lib, &version, tp.target.triple).is_none() {
+        return Err(Error::Other(format!(
+            "{} for {} is not installed at {}; run: slim-setup install {version} (with the same platform flags)",
+            tp.file,
+            tp.target.triple,
+            lib.display()
+        )));
+    }
+    let link_name = tp.file.trim_start_matches("lib").trim_end_matches(".a");
+    let mut flags =
+        vec![format!("-L{}", quote_flag(&tp.dir.display().to_string())), format!("-l{link_name}")];
+    flags.extend(tp.target.extra_ldflags().iter().map(|f| f.to_string()));
+    let ldflags = flags.join(" ");
+    eprintln!("# {}", why_needed(args, cwd, &tp.dir));
+    print!("{}", render(args.shell, &[("CGO_ENABLED", "1"), ("CGO_LDFLAGS", &ldflags)]));
+    Ok(())
+}
+
+fn why_needed(args: &EnvArgs, cwd: &Path, dir: &Path) -> String {
+    let vendored =
+        cwd.ancestors().map(|d| d.join("vendor/modules.txt")).find(|p| p.is_file()).is_some_and(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| {
+                t.contains(&format!("# {MODULE_V1} ")) || t.contains(&format!("# {MODULE_V2} "))
+            })
+        });
+    if vendored {
+        "needed: this project vendors the bindings, so their ${SRCDIR} points into vendor/ and cgo's own -L misses the library".into()
+    } else if args.location.cache_dir.is_some() {
+        format!(
+            "needed: the library is in --cache-dir {}, not where the module's cgo directives look",
+            dir.display()
+        )
+    } else {
+        format!(
+            "not needed for a plain `go build` (cgo already looks in {}); use it for vendored modules or custom folders",
+            dir.display()
+        )
+    }
+}
+
+/// cgo splits CGO_LDFLAGS on spaces but honours quotes.
+fn quote_flag(path: &str) -> String {
+    if path.contains(' ') { format!("'{path}'") } else { path.to_string() }
+}
+
+pub fn render(shell: ShellKind, vars: &[(&str, &str)]) -> String {
+    vars.iter()
+        .map(|(k, v)| match shell {
+            ShellKind::Sh => format!(
+                "export {k}=\"{}\"\n",
+                v.replace('\\', "\\\\").replace('"', "\\\"").replace('$', "\\$")
+            ),
+            ShellKind::Fish => format!("set -gx {k} '{}'\n", v.replace('\\', "\\\\").replace('\'', "\\'")),
+            ShellKind::Powershell => format!("$env:{k} = '{}'\n", v.replace('\'', "''")),
+            ShellKind::Github => format!("{k}={v}\n"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shell_form() {
+        let vars = [("CGO_ENABLED", "1"), ("CGO_LDFLAGS", "-L'/a b' -lslim_bindings_x -lm")];
+        assert_eq!(
+            render(ShellKind::Sh, &vars),
+            "export CGO_ENABLED=\"1\"\nexport CGO_LDFLAGS=\"-L'/a b' -lslim_bindings_x -lm\"\n"
+        );
+        assert_eq!(
+            render(ShellKind::Fish, &vars),
+            "set -gx CGO_ENABLED '1'\nset -gx CGO_LDFLAGS '-L\\'/a b\\' -lslim_bindings_x -lm'\n"
+        );
+        assert_eq!(
+            render(ShellKind::Powershell, &vars),
+            "$env:CGO_ENABLED = '1'\n$env:CGO_LDFLAGS = '-L''/a b'' -lslim_bindings_x -lm'\n"
+        );
+        assert_eq!(
+            render(ShellKind::Github, &vars),
+            "CGO_ENABLED=1\nCGO_LDFLAGS=-L'/a b' -lslim_bindings_x -lm\n"
+        );
+        assert_eq!(quote_flag("/x/y"), "/x/y");
+    }
+}

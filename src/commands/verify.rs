@@ -1,0 +1,60 @@
+//! `slim-setup verify`: re-hash installed libraries against their manifests.
+
+use std::path::Path;
+
+use crate::cli::VerifyArgs;
+use crate::config;
+use crate::domain::version::Version;
+use crate::error::{Error, Result};
+use crate::host::env::Env;
+use crate::store::inventory;
+
+pub fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
+    let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
+    let roots = config::cache_roots(&args.location, env, cwd)?;
+    let items: Vec<_> = inventory::scan(&roots)
+        .into_iter()
+        .filter(|i| version.as_ref().is_none_or(|v| *v == i.manifest.version))
+        .collect();
+    if items.is_empty() {
+        let what = version.map(|v| format!("{v} is")).unwrap_or_else(|| "nothing is".into());
+        let where_ = roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", ");
+        return Err(Error::Other(format!("{what} installed under {where_}")));
+    }
+    let mut bad = Vec::new();
+    let mut report = Vec::new();
+    for item in &items {
+        let problem = inventory::verify(item);
+        report.push(serde_json::json!({
+            "version": item.manifest.version, "triple": item.manifest.triple,
+            "path": item.lib, "ok": problem.is_none(), "problem": problem,
+        }));
+        match problem {
+            None => {
+                if !args.json {
+                    println!(
+                        "ok      {} {} {}",
+                        item.manifest.version,
+                        item.manifest.triple,
+                        item.lib.display()
+                    );
+                }
+            }
+            Some(why) => {
+                if !args.json {
+                    println!(
+                        "DAMAGED {} {} {}: {why}",
+                        item.manifest.version,
+                        item.manifest.triple,
+                        item.lib.display()
+                    );
+                }
+                bad.push(format!("{} ({why})", item.lib.display()));
+            }
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
+    }
+    if bad.is_empty() { Ok(()) } else { Err(Error::Damaged(bad)) }
+}

@@ -1,0 +1,113 @@
+//! What is installed under the cache roots (found through the manifests), and
+//! what earlier runs left behind: temp files of interrupted installs, spool
+//! files and lock files no process holds.
+
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256 as Hasher};
+
+use super::manifest::{self, Manifest, SUFFIX};
+use crate::domain::sums::Sha256;
+
+#[derive(Debug, Clone)]
+pub struct Installed {
+    pub lib: PathBuf,
+    pub manifest: Manifest,
+    /// From a `stat` only; `verify` hashes.
+    pub damage: Option<String>,
+}
+
+fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() && depth > 0 => walk(&p, depth - 1, out),
+            Ok(t) if t.is_file() => out.push(p),
+            _ => {}
+        }
+    }
+}
+
+fn files_under(roots: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for r in roots {
+        walk(r, 2, &mut files);
+    }
+    files.sort();
+    files.dedup();
+    files
+}
+
+pub fn scan(roots: &[PathBuf]) -> Vec<Installed> {
+    files_under(roots)
+        .into_iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?;
+            let lib_name = name.strip_suffix(SUFFIX)?;
+            let lib = p.with_file_name(lib_name);
+            let manifest = manifest::read(&lib)?;
+            let damage = manifest::damage(&lib, &manifest);
+            Some(Installed { lib, manifest, damage })
+        })
+        .collect()
+}
+
+/// Re-hash a library; `None` when it matches its manifest, else why not.
+pub fn verify(item: &Installed) -> Option<String> {
+    let mut f = match File::open(&item.lib) {
+        Ok(f) => f,
+        Err(_) => return Some("missing".into()),
+    };
+    let mut h = Hasher::new();
+    let mut buf = vec![0u8; 1024 * 1024];
+    let mut n = 0u64;
+    loop {
+        match std::io::Read::read(&mut f, &mut buf) {
+            Ok(0) => break,
+            Ok(k) => {
+                h.update(&buf[..k]);
+                n += k as u64;
+            }
+            Err(e) => return Some(format!("unreadable: {e}")),
+        }
+    }
+    if n != item.manifest.size {
+        return Some(format!("{n} bytes instead of {}", item.manifest.size));
+    }
+    let got = Sha256::from_bytes(h.finalize().into());
+    (got != item.manifest.lib_sha256).then(|| format!("sha256 {got} instead of {}", item.manifest.lib_sha256))
+}
+
+fn is_leftover_name(name: &str) -> bool {
+    (name.starts_with('.') && name.ends_with(".tmp"))
+        || name.starts_with(".slim-setup-spool-")
+        || name.starts_with(".slim-setup-manifest-")
+        || name.starts_with(".slim-setup-alias-")
+}
+
+/// Is some process holding a lock in this folder (an install under way)?
+fn folder_busy(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.starts_with('.')
+            && name.ends_with(".lock")
+            && File::open(e.path()).is_ok_and(|f| matches!(f.try_lock(), Err(TryLockError::WouldBlock)))
+    })
+}
+
+/// Files an interrupted or finished run left behind, skipping folders where an
+/// install is running right now.
+pub fn leftovers(roots: &[PathBuf]) -> Vec<PathBuf> {
+    files_under(roots)
+        .into_iter()
+        .filter(|p| {
+            let Some(name) = p.file_name().and_then(|n| n.to_str()) else { return false };
+            let lock = name.starts_with('.') && name.ends_with(".lock");
+            (is_leftover_name(name) || lock) && !p.parent().is_some_and(folder_busy)
+        })
+        .collect()
+}
