@@ -123,6 +123,24 @@ pub fn target_plan(
     TargetPlan { target, dir, file, extra_names, dir_source }
 }
 
+/// cgo links the `_gnu` name for both libcs, so gnu and musl libraries of one
+/// arch cannot both have it in one folder. When a run installs both (`--all`),
+/// the gnu library keeps the name cgo links and the musl one is installed under
+/// its own name only; `slim-setup --libc musl` alone swaps them.
+pub fn share_names(mut plans: Vec<TargetPlan>) -> Vec<TargetPlan> {
+    let taken: Vec<PathBuf> =
+        plans.iter().filter(|p| p.target.libc != Some(Libc::Musl)).map(TargetPlan::path).collect();
+    for p in plans.iter_mut().filter(|p| p.target.libc == Some(Libc::Musl)) {
+        if taken.contains(&p.path()) {
+            p.file = p.target.lib_file();
+            p.extra_names.clear();
+            p.dir_source +=
+                "; only under its own name, as the gnu library of this run takes the name cgo links";
+        }
+    }
+    plans
+}
+
 pub fn bases(args: &InstallArgs, layout: &Layout) -> Result<BaseList> {
     let s = &args.source;
     let list = match &s.base_url {
@@ -185,10 +203,12 @@ pub fn install_plan(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<Install
             Some(layout::module_dir(&paths.gomodcache, layout.module_path, &resolved.version))
         }
     };
-    let plans = targets
-        .iter()
-        .map(|t| target_plan(t, &layout, module_dir.as_deref(), args.location.cache_dir.as_deref()))
-        .collect();
+    let plans = share_names(
+        targets
+            .iter()
+            .map(|t| target_plan(t, &layout, module_dir.as_deref(), args.location.cache_dir.as_deref()))
+            .collect(),
+    );
     Ok(InstallPlan {
         version_source: resolved.source,
         version: resolved.version,
@@ -308,6 +328,23 @@ mod tests {
         let p = target_plan(t, &layout, Some(&md), Some(Path::new("/c")));
         assert_eq!(p.path(), PathBuf::from("/c/libslim_bindings_aarch64_darwin.a"));
         assert!(p.extra_names.is_empty());
+    }
+
+    #[test]
+    fn gnu_keeps_the_linked_name_when_both_libcs_install_together() {
+        let v = Version::parse("v1.4.0").unwrap();
+        let layout = layout::layout_for(&v).unwrap();
+        let md = layout::module_dir(Path::new("/g/pkg/mod"), layout.module_path, &v);
+        let plans = share_names(TARGETS.iter().map(|t| target_plan(t, &layout, Some(&md), None)).collect());
+        let files: Vec<&str> = plans.iter().map(|p| p.file.as_str()).collect();
+        assert_eq!(files.len(), 7);
+        let mut unique = files.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 7, "{files:?}");
+        let musl = plans.iter().find(|p| p.target.triple == "x86_64-unknown-linux-musl").unwrap();
+        assert_eq!(musl.file, "libslim_bindings_x86_64_linux_musl.a");
+        assert!(musl.extra_names.is_empty());
     }
 
     #[test]
