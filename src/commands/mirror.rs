@@ -51,6 +51,7 @@ pub fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(|e| Error::io("create a temporary file in", &dir, e))?;
+        let guard = crate::interrupt::track(tmp.path());
         let mut reader = HashedReader::spawn(located.reader, meter.clone());
         std::io::copy(&mut reader, tmp.as_file_mut()).map_err(|e| copy_error(e, tmp.path()))?;
         let (digest, bytes) = reader.finish().map_err(unwrap_io)?;
@@ -75,6 +76,7 @@ pub fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
         crate::store::fsutil::set_readable(tmp.as_file()).map_err(|e| Error::io("write", tmp.path(), e))?;
         let dest = dir.join(&asset);
         tmp.persist(&dest).map_err(|e| Error::io("write", &dest, e.error))?;
+        drop(guard);
         ui.line(&format!("  ok {asset} ({}) sha256 {digest}", HumanBytes(bytes)));
         entries.push((asset, digest));
     }

@@ -49,7 +49,7 @@ pub fn extract(
     wanted: &Wanted,
     open_sink: &mut OpenSink,
 ) -> Result<Extracted> {
-    let mut spool = Spool { dir: spool_dir.to_path_buf(), mem: Vec::new(), file: None };
+    let mut spool = Spool { dir: spool_dir.to_path_buf(), mem: Vec::new(), file: None, guard: None };
     let mut first = true;
     loop {
         let mut fixed = [0u8; LOCAL_FIXED_LEN];
@@ -184,7 +184,7 @@ fn spool_and_extract(
         }
         _ => spool.error(e),
     })?;
-    let file = spool.into_file()?;
+    let (file, _guard) = spool.into_file()?;
     let mut zip = zip::ZipArchive::new(file.reopen().map_err(|e| Error::io("read", file.path(), e))?)
         .map_err(|e| archive(wanted, format!("it is not a readable zip ({e})")))?;
     let names: Vec<String> = (0..zip.len())
@@ -220,6 +220,7 @@ struct Spool {
     dir: PathBuf,
     mem: Vec<u8>,
     file: Option<NamedTempFile>,
+    guard: Option<crate::interrupt::TempGuard>,
 }
 
 impl Spool {
@@ -229,6 +230,7 @@ impl Spool {
                 .prefix(".slim-setup-spool-")
                 .suffix(".zip")
                 .tempfile_in(&self.dir)?;
+            self.guard = Some(crate::interrupt::track(f.path()));
             f.write_all(&self.mem)?;
             self.mem = Vec::new();
             self.file = Some(f);
@@ -236,13 +238,13 @@ impl Spool {
         Ok(self.file.as_mut().expect("just set"))
     }
 
-    fn into_file(mut self) -> Result<NamedTempFile> {
+    fn into_file(mut self) -> Result<(NamedTempFile, Option<crate::interrupt::TempGuard>)> {
         let dir = self.dir.clone();
         let f = self.ensure_file().map_err(|e| Error::io("write a temporary file in", &dir, e))?;
         f.flush()
             .and_then(|_| f.as_file_mut().rewind())
             .map_err(|e| Error::io("write a temporary file in", &dir, e))?;
-        Ok(self.file.take().expect("created"))
+        Ok((self.file.take().expect("created"), self.guard.take()))
     }
 
     fn error(&self, e: io::Error) -> Error {

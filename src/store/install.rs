@@ -85,7 +85,7 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
     }
     let previous = manifest::read(&final_path).is_some() || final_path.exists();
     let mut restarts = 0;
-    let (temp, located, zip_sha, zip_bytes, extracted) = loop {
+    let piped = loop {
         let located = locate(plan, tp, finder)?;
         match run_pipeline(plan, tp, located, ui) {
             Err(Error::Restart) if restarts < RESTARTS => restarts += 1,
@@ -93,13 +93,13 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
             Ok(done) => break done,
         }
     };
-    let expected = expected_digest(plan, tp).or_else(|| located.published.clone());
+    let expected = expected_digest(plan, tp).or_else(|| piped.located.published.clone());
     match &expected {
-        Some(p) if p.digest != zip_sha => {
+        Some(p) if p.digest != piped.zip_sha => {
             return Err(Error::ChecksumMismatch {
                 asset: tp.target.asset_name(),
                 expected: p.digest,
-                actual: zip_sha,
+                actual: piped.zip_sha,
                 from: p.from.clone(),
             });
         }
@@ -108,19 +108,19 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
         }
         _ => {}
     }
-    let mut notes = located.notes.clone();
+    let mut notes = piped.located.notes.clone();
     if expected.is_none() {
         notes.push(format!(
-            "warning: no checksum is published for {}; installed unverified, sha256 {zip_sha} recorded",
-            tp.target.asset_name()
+            "warning: no checksum is published for {}; installed unverified, sha256 {} recorded",
+            tp.target.asset_name(),
+            piped.zip_sha
         ));
     }
-    if extracted.1 != tp.file && tp.target.lib_file() != extracted.1 {
-        notes.push(format!("the archive names the library '{}'; installed as {}", extracted.1, tp.file));
+    if piped.entry != tp.file && tp.target.lib_file() != piped.entry {
+        notes.push(format!("the archive names the library '{}'; installed as {}", piped.entry, tp.file));
     }
-    let persisted =
-        temp.persist(&final_path).map_err(|e| Error::io("move the library into", &final_path, e.error))?;
-    drop(persisted);
+    piped.temp.persist(&final_path).map_err(|e| Error::io("move the library into", &final_path, e.error))?;
+    drop(piped.guard);
     let mut also = Vec::new();
     for name in &tp.extra_names {
         let alias = tp.dir.join(name);
@@ -136,10 +136,10 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
             version: version.clone(),
             triple: tp.target.triple.into(),
             library: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            url: located.url.clone(),
-            zip_sha256: zip_sha,
+            url: piped.located.url.clone(),
+            zip_sha256: piped.zip_sha,
             verified_by: verified_by.clone(),
-            lib_sha256: extracted.2,
+            lib_sha256: piped.lib_sha,
             size: meta.len(),
             mtime_ns: manifest::mtime_ns(&meta),
             installed_at: SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
@@ -155,13 +155,13 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
         action: if previous { Action::Reinstalled } else { Action::Installed },
         path: final_path,
         also_installed_as: also,
-        url: located.url,
-        sha256: zip_sha,
+        url: piped.located.url.clone(),
+        sha256: piped.zip_sha,
         verified_by,
-        library_sha256: extracted.2,
-        bytes: extracted.3,
-        downloaded_bytes: zip_bytes,
-        route: Some(extracted.0),
+        library_sha256: piped.lib_sha,
+        bytes: piped.lib_size,
+        downloaded_bytes: piped.zip_bytes,
+        route: Some(piped.route),
         notes,
     })
 }
@@ -224,7 +224,20 @@ fn locate(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder) -> Result<Locate
     }
 }
 
-type Piped = (NamedTempFile, Located, Sha256, u64, (Route, String, Sha256, u64));
+/// What one pass over the archive produced, before it is moved into place.
+struct Piped {
+    temp: NamedTempFile,
+    /// Keeps the temp file on the list removed on Ctrl-C until it is renamed.
+    guard: crate::interrupt::TempGuard,
+    located: Located,
+    zip_sha: Sha256,
+    zip_bytes: u64,
+    route: Route,
+    /// The entry's file name inside the zip.
+    entry: String,
+    lib_sha: Sha256,
+    lib_size: u64,
+}
 
 fn run_pipeline(
     plan: &InstallPlan,
@@ -238,6 +251,7 @@ fn run_pipeline(
         .tempfile_in(&tp.dir)
         .map_err(|e| Error::io("create a temporary file in", &tp.dir, e))?;
     set_readable(temp.as_file()).map_err(|e| Error::io("set permissions of", temp.path(), e))?;
+    let guard = crate::interrupt::track(temp.path());
     let meter = ui.meter(tp.target.triple, located.size);
     let reader = std::mem::replace(&mut located.reader, Box::new(std::io::empty()));
     let mut hashed = HashedReader::spawn(reader, meter.clone());
@@ -274,13 +288,17 @@ fn run_pipeline(
     };
     let (zip_sha, zip_bytes) = hashed.finish().map_err(zipstream::unwrap_io)?;
     meter.finish("done");
-    let info =
-        (extracted.route, zipstream_entry_base(&extracted.entry), extracted.lib.sha256, extracted.lib.size);
-    Ok((temp, located, zip_sha, zip_bytes, info))
-}
-
-fn zipstream_entry_base(name: &str) -> String {
-    crate::domain::zipfmt::base_name(name).to_string()
+    Ok(Piped {
+        temp,
+        guard,
+        located,
+        zip_sha,
+        zip_bytes,
+        route: extracted.route,
+        entry: crate::domain::zipfmt::base_name(&extracted.entry).to_string(),
+        lib_sha: extracted.lib.sha256,
+        lib_size: extracted.lib.size,
+    })
 }
 
 fn is_archive_error(e: &Error) -> bool {
