@@ -37,8 +37,8 @@ pub enum Error {
         "checksum mismatch for {asset}: expected {expected} ({from}), got {actual}; nothing was installed"
     )]
     ChecksumMismatch { asset: String, expected: Sha256, actual: Sha256, from: String },
-    #[error("no checksum is published for {asset} and --require-checksum is set")]
-    ChecksumRequired { asset: String },
+    #[error("no checksum is available for {asset}{} and --require-checksum is set", .why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default())]
+    ChecksumRequired { asset: String, why: Option<String> },
     #[error("{asset} is not a usable release archive: {reason}")]
     Archive { asset: String, reason: String },
     #[error(transparent)]

@@ -34,8 +34,11 @@ pub fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     doomed.dedup();
     let mut freed = 0u64;
     let mut folders: Vec<PathBuf> = Vec::new();
+    let mut seen = Vec::new();
     for path in doomed.iter().filter(|p| std::fs::symlink_metadata(p).is_ok()) {
-        let size = std::fs::symlink_metadata(path).map(|m| m.len()).unwrap_or(0);
+        let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io("read", path, e))?;
+        // A musl library and its _gnu name are one file (a hard link): count it once.
+        let size = if first_link(&meta, &mut seen) { meta.len() } else { 0 };
         println!("{} {}", if args.dry_run { "would remove" } else { "removed" }, path.display());
         if !args.dry_run {
             std::fs::remove_file(path).map_err(|e| Error::io("remove", path, e))?;
@@ -54,4 +57,20 @@ pub fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     let verb = if args.dry_run { "would free" } else { "freed" };
     println!("{verb} {}", HumanBytes(freed));
     Ok(())
+}
+
+#[cfg(unix)]
+fn first_link(meta: &std::fs::Metadata, seen: &mut Vec<(u64, u64)>) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let id = (meta.dev(), meta.ino());
+    if seen.contains(&id) {
+        return false;
+    }
+    seen.push(id);
+    true
+}
+
+#[cfg(not(unix))]
+fn first_link(_: &std::fs::Metadata, _: &mut Vec<(u64, u64)>) -> bool {
+    true
 }

@@ -29,6 +29,12 @@ pub fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
         }
     }
     if out.json {
+        // Warnings still reach a human reading the CI log, not only the JSON.
+        if !out.quiet {
+            for note in outcomes.iter().flat_map(|o| &o.notes).filter(|n| n.starts_with("warning")) {
+                eprintln!("{note}");
+            }
+        }
         println!("{}", report::json(&plan, &outcomes));
     } else if !out.quiet {
         for o in &outcomes {

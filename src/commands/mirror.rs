@@ -65,7 +65,9 @@ pub fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
                     from: p.from.clone(),
                 });
             }
-            None if args.require_checksum => return Err(Error::ChecksumRequired { asset }),
+            None if args.require_checksum => {
+                return Err(Error::ChecksumRequired { asset, why: located.notes.first().cloned() });
+            }
             None => ui.line(&format!(
                 "  warning: nothing published vouches for {asset}; recording sha256 {digest}"
             )),

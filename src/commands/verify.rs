@@ -17,7 +17,7 @@ pub fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
         .filter(|i| version.as_ref().is_none_or(|v| *v == i.manifest.version))
         .collect();
     if items.is_empty() {
-        let what = version.map(|v| format!("{v} is")).unwrap_or_else(|| "nothing is".into());
+        let what = version.map(|v| format!("{v} is not")).unwrap_or_else(|| "nothing is".into());
         let where_ = roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", ");
         return Err(Error::Other(format!("{what} installed under {where_}")));
     }

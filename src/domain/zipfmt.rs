@@ -64,6 +64,22 @@ impl LocalHeader {
     }
 }
 
+const EOCD_SIG: [u8; 4] = *b"PK\x05\x06";
+const EOCD_LEN: usize = 22;
+/// The end record sits within its own length plus the longest comment.
+pub const EOCD_SEARCH: usize = EOCD_LEN + u16::MAX as usize;
+
+/// Does this tail of an archive end with a whole end-of-central-directory
+/// record (its comment length reaching exactly to the last byte)?
+pub fn has_end_record(tail: &[u8]) -> bool {
+    if tail.len() < EOCD_LEN {
+        return false;
+    }
+    (0..=tail.len() - EOCD_LEN).rev().take(EOCD_SEARCH).any(|i| {
+        tail[i..i + 4] == EOCD_SIG && i + EOCD_LEN + u16_at(tail, i + 20) as usize == tail.len()
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("the archive has an entry with an absolute path: '{0}'")]
@@ -170,6 +186,20 @@ mod tests {
         let mut central = header(0, 8, 1);
         central[..4].copy_from_slice(b"PK\x01\x02");
         assert_eq!(LocalHeader::parse(&central), None);
+    }
+
+    #[test]
+    fn end_records() {
+        let mut eocd = b"PK\x05\x06".to_vec();
+        eocd.extend_from_slice(&[0u8; 16]);
+        eocd.extend_from_slice(&3u16.to_le_bytes());
+        let mut tail = b"central directory bytes".to_vec();
+        tail.extend_from_slice(&eocd);
+        assert!(!has_end_record(&tail), "the comment is missing");
+        tail.extend_from_slice(b"abc");
+        assert!(has_end_record(&tail));
+        assert!(!has_end_record(&tail[..tail.len() - 1]));
+        assert!(!has_end_record(b"PK\x05\x06"));
     }
 
     #[test]

@@ -155,20 +155,44 @@ fn copy_into(
 }
 
 /// After the library, keep reading headers (without inflating) so that a
-/// hostile name later in the archive is still refused.
+/// hostile name later in the archive is still refused, then check the archive
+/// ends with its end-of-central-directory record: a body cut short (a wrong
+/// Content-Length) must not pass as complete and have its digest recorded.
 fn check_remaining_names(src: &mut dyn Read, wanted: &Wanted) -> Result<()> {
+    let mut fixed = [0u8; LOCAL_FIXED_LEN];
     loop {
-        let mut fixed = [0u8; LOCAL_FIXED_LEN];
         match read_exact_or_eof(src, &mut fixed) {
             Ok(true) => {}
-            Ok(false) => return Ok(()),
+            Ok(false) => return Err(truncated(wanted)),
             Err(e) => return Err(read_error(wanted, e)),
         }
-        let Some(h) = LocalHeader::parse(&fixed).filter(LocalHeader::skippable) else { return Ok(()) };
+        let Some(h) = LocalHeader::parse(&fixed).filter(LocalHeader::skippable) else { break };
         let mut var = vec![0u8; h.name_len as usize + h.extra_len as usize];
         src.read_exact(&mut var).map_err(|e| read_error(wanted, e))?;
         zipfmt::check_name(&String::from_utf8_lossy(&var[..h.name_len as usize]))?;
         io::copy(&mut src.take(h.compressed as u64), &mut io::sink()).map_err(|e| read_error(wanted, e))?;
+    }
+    let mut tail = Tail { keep: zipfmt::EOCD_SEARCH, bytes: fixed.to_vec() };
+    io::copy(src, &mut tail).map_err(|e| read_error(wanted, e))?;
+    if zipfmt::has_end_record(&tail.bytes) { Ok(()) } else { Err(truncated(wanted)) }
+}
+
+/// Keeps the last `keep` bytes written to it.
+struct Tail {
+    keep: usize,
+    bytes: Vec<u8>,
+}
+
+impl Write for Tail {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.bytes.extend_from_slice(data);
+        if self.bytes.len() > 2 * self.keep {
+            self.bytes.drain(..self.bytes.len() - self.keep);
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 

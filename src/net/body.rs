@@ -84,7 +84,7 @@ impl Body {
         self.resumes += 1;
         if self.resumes >= self.http.opts.attempts {
             return Err(io::Error::other(Error::Network {
-                host: host_of(&self.url),
+                host: self.served_by(),
                 url: self.url.clone(),
                 reason: format!("the download broke {} times ({why})", self.resumes),
             }));
@@ -94,10 +94,23 @@ impl Body {
         };
         interrupt::sleep(backoff(self.http.opts.backoff, self.resumes)).map_err(io::Error::other)?;
         let range = format!("bytes={}-", self.pos);
-        let resp = self
-            .http
-            .send(&self.url, &|r| r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str()))
-            .map_err(io::Error::other)?;
+        let sent = self.http.send(&self.url, &|r| r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str()));
+        let resp = match sent {
+            Ok(resp) => resp,
+            // Nothing left to send from here: the first answer promised more than it had.
+            Err(Error::HttpStatus { status: 416, .. }) => {
+                return Err(io::Error::other(Error::BadBody {
+                    url: self.url.clone(),
+                    reason: format!(
+                        "{} sent {} bytes but announced {}",
+                        self.served_by(),
+                        self.pos,
+                        self.total.map(|t| t.to_string()).unwrap_or_else(|| "more".into())
+                    ),
+                }));
+            }
+            Err(e) => return Err(io::Error::other(e)),
+        };
         match resp.status() {
             StatusCode::PARTIAL_CONTENT => {
                 let start = header(&resp, CONTENT_RANGE.as_str())

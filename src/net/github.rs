@@ -70,6 +70,9 @@ pub fn fetch_release(
             ),
             Err(e) => ReleaseInfo::Unavailable(format!("unexpected answer from {url}: {e}")),
         },
-        Err(e) => ReleaseInfo::Unavailable(e.to_string()),
+        Err(e) => ReleaseInfo::Unavailable(match e.hint() {
+            Some(hint) => format!("{e}; {hint}"),
+            None => e.to_string(),
+        }),
     }
 }

@@ -42,15 +42,9 @@ pub struct Http {
 impl Http {
     pub fn new(opts: HttpOptions) -> Result<Http> {
         let policy = redirect::Policy::custom(|attempt| {
-            let downgrade = attempt.previous().last().is_some_and(|p| p.scheme() == "https")
-                && attempt.url().scheme() == "http";
-            if downgrade {
-                let host = host_of(attempt.url().as_str());
-                attempt.error(format!("refused a redirect from https to plain http ({host})"))
-            } else if attempt.previous().len() >= 10 {
-                attempt.error("too many redirects")
-            } else {
-                attempt.follow()
+            match redirect_refusal(attempt.previous().last().map(|u| u.scheme()), attempt.url(), attempt.previous().len()) {
+                Some(why) => attempt.error(why),
+                None => attempt.follow(),
             }
         });
         let client = Client::builder()
@@ -84,13 +78,14 @@ impl Http {
                         return Ok(resp);
                     }
                     let limited = rate_limited(&resp);
+                    let answered = answered_by(url, &resp);
                     if !(limited || retryable_status(status)) {
-                        return Err(status_error(url, status));
+                        return Err(status_error(&answered, status));
                     }
                     let wait = server_wait(&resp).unwrap_or_else(|| backoff(self.opts.backoff, attempt));
                     if wait > self.opts.max_wait {
                         return Err(Error::HttpStatus {
-                            url: url.into(),
+                            url: answered,
                             status: status.as_u16(),
                             available: vec![],
                             hint: Some(format!(
@@ -106,7 +101,7 @@ impl Http {
                         });
                     }
                     if last {
-                        return Err(status_error(url, status));
+                        return Err(status_error(&answered, status));
                     }
                     interrupt::sleep(wait)?;
                 }
@@ -126,6 +121,18 @@ impl Http {
         }
         let bytes = resp.bytes().map_err(|e| network_error(url, &e, self.opts.timeout))?;
         Ok(Some(bytes.to_vec()))
+    }
+}
+
+/// Why a redirect must not be followed: https never hands over to plain http
+/// (the bytes could then be altered in transit), and chains end after 10 hops.
+pub fn redirect_refusal(previous_scheme: Option<&str>, next: &reqwest::Url, hops: usize) -> Option<String> {
+    if previous_scheme == Some("https") && next.scheme() == "http" {
+        Some(format!("refused a redirect from https to plain http ({})", host_of(next.as_str())))
+    } else if hops >= 10 {
+        Some("too many redirects".into())
+    } else {
+        None
     }
 }
 
@@ -164,6 +171,13 @@ pub fn backoff(base: Duration, attempt: u32) -> Duration {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let jitter = exp.mul_f64((nanos % 1000) as f64 / 2000.0);
     exp + jitter
+}
+
+/// The URL asked for, plus the host that really answered when a redirect led
+/// elsewhere (the signed CDN URL itself is not shown: its query is a credential).
+pub fn answered_by(url: &str, resp: &Response) -> String {
+    let final_host = host_of(resp.url().as_str());
+    if final_host == host_of(url) { url.to_string() } else { format!("{url} (served by {final_host})") }
 }
 
 pub fn host_of(url: &str) -> String {
@@ -212,6 +226,16 @@ mod tests {
         assert!(b1 >= base && b1 <= base * 3 / 2, "{b1:?}");
         assert!(b3 >= base * 4 && b3 <= base * 6, "{b3:?}");
         assert!(backoff(Duration::from_secs(10), 20) <= Duration::from_secs(45));
+    }
+
+    #[test]
+    fn redirects_never_downgrade_to_http() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        assert!(redirect_refusal(Some("https"), &url("http://cdn.example/x"), 1).unwrap().contains("cdn.example"));
+        assert_eq!(redirect_refusal(Some("https"), &url("https://cdn.example/x"), 1), None);
+        assert_eq!(redirect_refusal(Some("http"), &url("http://127.0.0.1:9/x"), 1), None);
+        assert_eq!(redirect_refusal(Some("http"), &url("https://x/y"), 9), None);
+        assert_eq!(redirect_refusal(Some("https"), &url("https://x/y"), 10).as_deref(), Some("too many redirects"));
     }
 
     #[test]

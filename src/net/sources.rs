@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::body::Body;
 use super::github::{ReleaseInfo, fetch_release};
@@ -35,8 +35,8 @@ pub struct Located {
 /// Shared across targets of one run so that each release and SHA256SUMS is asked once.
 #[derive(Default)]
 pub struct Lookups {
-    releases: Mutex<HashMap<String, Arc<ReleaseInfo>>>,
-    sums: Mutex<HashMap<String, Arc<Option<String>>>>,
+    releases: Mutex<HashMap<String, Arc<OnceLock<ReleaseInfo>>>>,
+    sums: Mutex<HashMap<String, Arc<OnceLock<Option<String>>>>>,
 }
 
 pub struct Finder<'a> {
@@ -90,7 +90,7 @@ impl Finder<'_> {
                     let info = self.cached(&self.lookups.releases, &key, || {
                         fetch_release(http, self.api, repo, tag, self.token)
                     });
-                    match &*info {
+                    match &info {
                         ReleaseInfo::NoSuchRelease => {
                             return Err(Error::HttpStatus {
                                 url,
@@ -133,13 +133,11 @@ impl Finder<'_> {
         }
     }
 
-    fn cached<T>(&self, map: &Mutex<HashMap<String, Arc<T>>>, key: &str, make: impl FnOnce() -> T) -> Arc<T> {
-        if let Some(v) = map.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
-            return v.clone();
-        }
-        let v = Arc::new(make());
-        map.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_string(), v.clone());
-        v
+    /// One lookup per key across parallel targets: the first caller fetches while
+    /// the others wait on the same cell (unauthenticated GitHub allows 60 an hour).
+    fn cached<T: Clone>(&self, map: &Mutex<HashMap<String, Arc<OnceLock<T>>>>, key: &str, make: impl FnOnce() -> T) -> T {
+        let cell = map.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_string()).or_default().clone();
+        cell.get_or_init(make).clone()
     }
 
     /// SHA256SUMS in the tag folder, else `{asset}.sha256` beside the asset.

@@ -47,7 +47,7 @@ pub struct Outcome {
     pub bytes: u64,
     pub downloaded_bytes: u64,
     pub route: Option<Route>,
-    #[serde(skip)]
+    /// Warnings and remarks (unverified archive, API unavailable, renamed entry).
     pub notes: Vec<String>,
 }
 
@@ -104,7 +104,8 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
             });
         }
         None if plan.require_checksum => {
-            return Err(Error::ChecksumRequired { asset: tp.target.asset_name() });
+            let why = piped.located.notes.first().cloned();
+            return Err(Error::ChecksumRequired { asset: tp.target.asset_name(), why });
         }
         _ => {}
     }

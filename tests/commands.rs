@@ -1,0 +1,620 @@
+//! The subcommands around the install (issue 6), run as the built binary:
+//! list, verify, env, clean, mirror, doctor, targets, completions, man, the
+//! `--lock` pinning file and `--base-url` chains. Libraries are installed from
+//! folder mirrors or a fake GitHub on loopback; each test has its own HOME.
+
+mod support;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use support::fixtures::{lib_name, library_for, release_zip};
+use support::github::{FakeGitHub, OWNER, REPO, asset_name};
+use support::server::Server;
+use support::sha256_hex;
+use tempfile::TempDir;
+
+const V: &str = "v1.4.0";
+const TAG: &str = "slim-bindings-v1.4.0";
+const GNU: &str = "x86_64-unknown-linux-gnu";
+const ARM: &str = "aarch64-unknown-linux-gnu";
+const MUSL: &str = "x86_64-unknown-linux-musl";
+/// Every published target Go can link, in the order `targets` lists them.
+const ALL: [&str; 7] = [
+    GNU,
+    ARM,
+    MUSL,
+    "aarch64-unknown-linux-musl",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-gnu",
+];
+const LINUX_AMD64_GNU: [&str; 6] = ["--goos", "linux", "--goarch", "amd64", "--libc", "gnu"];
+const LIB_SIZE: usize = 32 * 1024;
+
+// ---------------------------------------------------------------- helpers
+
+/// What one run of the binary did; `Display` shows all of it for assertion messages.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn of(cmd: &mut Command) -> Run {
+        let out = cmd.output().expect("run slim-setup");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+    fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success\n{self}");
+        self
+    }
+    fn fails(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "expected exit {code}\n{self}");
+        self
+    }
+    /// stdout and stderr together mention every one of `parts`.
+    fn says(&self, parts: &[&str]) -> &Run {
+        let all = format!("{}{}", self.stdout, self.stderr);
+        for p in parts {
+            assert!(all.contains(p), "output should mention {p:?}\n{self}");
+        }
+        self
+    }
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{self}"))
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// A test's own HOME; GOPATH is HOME/go.
+struct Home {
+    dir: TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home { dir: tempfile::tempdir().expect("temp HOME") }
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn gopath(&self) -> PathBuf {
+        self.path().join("go")
+    }
+    fn cache_root(&self) -> PathBuf {
+        self.gopath().join(".cgo-cache/slim-bindings")
+    }
+    fn versioned(&self, version: &str) -> PathBuf {
+        self.cache_root().join(version)
+    }
+    /// The binary with the isolated environment of `support::cmd`.
+    fn bare(&self) -> Command {
+        support::cmd::slim_setup(self.path())
+    }
+    /// `slim-setup SUBCOMMAND --gopath HOME/go`; callers add the rest.
+    fn sub(&self, subcommand: &str) -> Command {
+        let mut c = self.bare();
+        c.arg(subcommand).arg("--gopath").arg(self.gopath());
+        c
+    }
+    /// `slim-setup mirror VERSION --no-progress --out OUT` (mirror has no --gopath).
+    fn mirror(&self, out: &Path) -> Command {
+        let mut c = self.bare();
+        c.args(["mirror", V, "--no-progress", "--out"]).arg(out);
+        c
+    }
+    /// `slim-setup install --no-progress --gopath HOME/go`.
+    fn install(&self) -> Command {
+        let mut c = self.sub("install");
+        c.arg("--no-progress");
+        c
+    }
+    /// Installs `version` for linux/amd64/gnu from a folder mirror; expects success.
+    fn install_from(&self, mirror: &Path, version: &str) -> Run {
+        Run::of(self.install().arg(version).arg("--base-url").arg(mirror).args(LINUX_AMD64_GNU)).ok()
+    }
+    /// A C compiler stand-in that answers `--version`, so doctor does not
+    /// depend on the machine's compiler.
+    fn fake_cc(&self) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let cc = self.path().join("fake-cc");
+        std::fs::write(&cc, "#!/bin/sh\necho 'fake-cc (test) 1.0'\n").unwrap();
+        std::fs::set_permissions(&cc, std::fs::Permissions::from_mode(0o755)).unwrap();
+        cc
+    }
+}
+
+fn lib(triple: &str) -> Vec<u8> {
+    library_for(triple, LIB_SIZE)
+}
+
+/// A folder mirror holding the release zip of `triple` (with SHA256SUMS) for each tag.
+fn folder_mirror(tags: &[&str], triple: &str) -> TempDir {
+    let root = tempfile::tempdir().expect("mirror folder");
+    let zip = release_zip(triple, &lib(triple));
+    for tag in tags {
+        let dir = root.path().join(tag);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(asset_name(triple)), &zip).unwrap();
+        std::fs::write(dir.join("SHA256SUMS"), format!("{}  {}\n", sha256_hex(&zip), asset_name(triple)))
+            .unwrap();
+    }
+    root
+}
+
+/// A fake GitHub with release v1.4.0 holding a release-shaped zip per triple.
+fn github_release(triples: &[&str]) -> FakeGitHub {
+    let gh = FakeGitHub::start();
+    for t in triples {
+        gh.publish(OWNER, REPO, TAG, &asset_name(t), release_zip(t, &lib(t)));
+    }
+    gh
+}
+
+fn github(gh: &FakeGitHub) -> [String; 4] {
+    ["--base-url".into(), gh.base_url(OWNER, REPO), "--github-api-url".into(), gh.api_url()]
+}
+
+fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{} should exist: {e}", path.display()))
+}
+
+/// Every regular file under `dir` (recursively), relative names, sorted.
+fn files_under(dir: &Path) -> Vec<String> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(p.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// Overwrites one byte in the middle of a file, keeping its size and mtime,
+/// so only re-hashing can tell.
+fn flip_byte_keep_mtime(path: &Path) {
+    let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
+    let mut bytes = read(path);
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(path, bytes).unwrap();
+    std::fs::File::options().write(true).open(path).unwrap().set_modified(mtime).unwrap();
+}
+
+/// A Go project folder (not under HOME) with a go.mod requiring v1.4.0.
+fn project() -> TempDir {
+    let dir = tempfile::tempdir().expect("project folder");
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module m\n\nrequire github.com/agntcy/slim-bindings-go v1.4.0\n",
+    )
+    .unwrap();
+    dir
+}
+
+// ------------------------------------------------------------------- list
+
+#[test]
+fn list_shows_installed_libraries_as_text_and_json() {
+    let home = Home::new();
+    let mirror = folder_mirror(&["slim-bindings-v1.2.0", TAG], GNU);
+    home.install_from(mirror.path(), V);
+    home.install_from(mirror.path(), "v1.2.0");
+    let lib14 = home.versioned(V).join(lib_name(GNU));
+    let lib12 = home.cache_root().join(lib_name(GNU));
+
+    let run = Run::of(&mut home.sub("list")).ok();
+    run.says(&[V, "v1.2.0", GNU, &lib14.display().to_string(), &lib12.display().to_string()]);
+    run.says(&[&sha256_hex(&lib(GNU)), "status ok"]);
+
+    let run = Run::of(home.sub("list").arg("--json")).ok();
+    let rows = run.json();
+    let rows = rows.as_array().unwrap_or_else(|| panic!("a JSON array\n{run}"));
+    assert_eq!(rows.len(), 2, "{run}");
+    let row = rows.iter().find(|r| r["version"] == V).expect("the v1.4.0 row");
+    assert_eq!(row["triple"], GNU);
+    assert_eq!(row["path"], lib14.display().to_string());
+    assert_eq!(row["bytes"], lib(GNU).len());
+    assert_eq!(row["sha256"], sha256_hex(&lib(GNU)));
+    assert_eq!(row["status"], "ok");
+    assert!(row["source"].as_str().unwrap().ends_with(&asset_name(GNU)), "{row}");
+    assert!(row["installed_at"].as_u64().unwrap() > 1_600_000_000, "{row}");
+}
+
+#[test]
+fn list_with_nothing_installed() {
+    let home = Home::new();
+    Run::of(&mut home.sub("list")).ok().says(&["nothing installed"]);
+    assert_eq!(Run::of(home.sub("list").arg("--json")).ok().json(), serde_json::json!([]));
+}
+
+// ----------------------------------------------------------------- verify
+
+#[test]
+fn verify_passes_on_an_intact_install() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    home.install_from(mirror.path(), V);
+    let lib_path = home.versioned(V).join(lib_name(GNU));
+    Run::of(&mut home.sub("verify")).ok().says(&["ok", &lib_path.display().to_string()]);
+    Run::of(home.sub("verify").arg(V)).ok();
+}
+
+#[test]
+fn verify_of_a_version_not_installed_fails_saying_so() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    home.install_from(mirror.path(), V);
+    let run = Run::of(home.sub("verify").arg("v1.2.0")).fails(1);
+    run.says(&["v1.2.0 is not installed"]);
+}
+
+#[test]
+fn verify_detects_a_flipped_byte() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    home.install_from(mirror.path(), V);
+    let lib_path = home.versioned(V).join(lib_name(GNU));
+    flip_byte_keep_mtime(&lib_path);
+    let run = Run::of(&mut home.sub("verify")).fails(1);
+    run.says(&["DAMAGED", &lib_path.display().to_string(), "sha256"]);
+    let run = Run::of(home.sub("verify").arg("--json")).fails(1);
+    let report = run.json();
+    assert_eq!(report[0]["ok"], false, "{run}");
+    assert_eq!(report[0]["path"], lib_path.display().to_string());
+}
+
+#[test]
+fn verify_names_a_missing_library() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    home.install_from(mirror.path(), V);
+    let lib_path = home.versioned(V).join(lib_name(GNU));
+    std::fs::remove_file(&lib_path).unwrap();
+    Run::of(&mut home.sub("verify")).fails(1).says(&["missing", &lib_path.display().to_string()]);
+}
+
+// -------------------------------------------------------------------- env
+
+/// The `-L` folder and `-l` name in a CGO_LDFLAGS value.
+fn link_flags(ldflags: &str) -> (PathBuf, String) {
+    let dir = ldflags.split_whitespace().find_map(|w| w.strip_prefix("-L")).expect("a -L flag");
+    let name = ldflags.split_whitespace().find_map(|w| w.strip_prefix("-lslim")).expect("a -lslim... flag");
+    (PathBuf::from(dir), format!("slim{name}"))
+}
+
+#[test]
+fn env_prints_cgo_flags_in_every_shell_form() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    home.install_from(mirror.path(), V);
+    let dir = home.versioned(V);
+    let expected = format!("-L{} -lslim_bindings_x86_64_linux_gnu", dir.display());
+    let env = |shell: &str| Run::of(home.sub("env").args([V, "--shell", shell]).args(LINUX_AMD64_GNU)).ok();
+
+    let sh = env("sh");
+    assert!(sh.stdout.contains("export CGO_ENABLED=\"1\"\n"), "{sh}");
+    let line = sh.stdout.lines().find(|l| l.starts_with("export CGO_LDFLAGS=\"")).expect("CGO_LDFLAGS");
+    assert!(line.contains(&expected), "{sh}");
+    let (l_dir, l_name) = link_flags(line.trim_start_matches("export CGO_LDFLAGS=\"").trim_end_matches('"'));
+    assert_eq!(read(&l_dir.join(format!("lib{l_name}.a"))), lib(GNU), "-L/-l must name the installed file");
+    sh.says(&["not needed for a plain `go build`"]);
+
+    let fish = env("fish");
+    assert!(fish.stdout.contains("set -gx CGO_ENABLED '1'\n"), "{fish}");
+    assert!(fish.stdout.contains(&format!("set -gx CGO_LDFLAGS '{expected}")), "{fish}");
+    let ps = env("powershell");
+    assert!(ps.stdout.contains("$env:CGO_ENABLED = '1'\n"), "{ps}");
+    assert!(ps.stdout.contains(&format!("$env:CGO_LDFLAGS = '{expected}")), "{ps}");
+    let gha = env("github");
+    assert!(gha.stdout.contains("CGO_ENABLED=1\n"), "{gha}");
+    assert!(gha.stdout.lines().any(|l| l.starts_with(&format!("CGO_LDFLAGS={expected}"))), "{gha}");
+}
+
+#[test]
+fn env_for_a_custom_cache_dir_says_it_is_needed() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    let custom = home.path().join("custom libs");
+    let mut c = home.install();
+    c.args([V, "--cache-dir"]).arg(&custom).arg("--base-url").arg(mirror.path()).args(LINUX_AMD64_GNU);
+    Run::of(&mut c).ok();
+    let run = Run::of(home.sub("env").arg(V).arg("--cache-dir").arg(&custom).args(LINUX_AMD64_GNU)).ok();
+    run.says(&["needed", "--cache-dir"]);
+    // A folder with a space is quoted so cgo does not split it.
+    assert!(run.stdout.contains(&format!("-L'{}'", custom.display())), "{run}");
+}
+
+#[test]
+fn env_for_a_library_not_installed_fails() {
+    let home = Home::new();
+    let run = Run::of(home.sub("env").arg(V).args(LINUX_AMD64_GNU)).fails(1);
+    run.says(&["not installed", "slim-setup install v1.4.0"]);
+    assert!(run.stdout.is_empty(), "no variables printed for a missing library\n{run}");
+}
+
+// ------------------------------------------------------------------ clean
+
+#[test]
+fn clean_version_removes_only_that_version() {
+    let home = Home::new();
+    let mirror = folder_mirror(&["slim-bindings-v1.2.0", TAG], GNU);
+    home.install_from(mirror.path(), V);
+    home.install_from(mirror.path(), "v1.2.0");
+    let run = Run::of(home.sub("clean").arg(V)).ok();
+    run.says(&["removed", &home.versioned(V).join(lib_name(GNU)).display().to_string(), "freed"]);
+    assert!(!home.versioned(V).exists(), "the emptied version folder goes too");
+    let old = home.cache_root().join(lib_name(GNU));
+    assert_eq!(read(&old), lib(GNU), "v1.2.0 stays");
+    Run::of(home.sub("verify").arg("v1.2.0")).ok();
+}
+
+#[test]
+fn clean_all_dry_run_removes_nothing() {
+    let home = Home::new();
+    let mirror = folder_mirror(&["slim-bindings-v1.2.0", TAG], GNU);
+    home.install_from(mirror.path(), V);
+    home.install_from(mirror.path(), "v1.2.0");
+    let before = files_under(&home.gopath());
+    let run = Run::of(home.sub("clean").args(["--all", "--dry-run"])).ok();
+    run.says(&["would remove", &home.versioned(V).join(lib_name(GNU)).display().to_string(), "would free"]);
+    assert_eq!(files_under(&home.gopath()), before, "--dry-run must not remove anything");
+
+    Run::of(home.sub("clean").arg("--all")).ok();
+    let left: Vec<String> = files_under(&home.gopath()).into_iter().filter(|f| f.ends_with(".a")).collect();
+    assert!(left.is_empty(), "clean --all leaves {left:?}");
+}
+
+#[test]
+fn clean_leftovers_removes_temp_files_and_keeps_the_library() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    home.install_from(mirror.path(), V);
+    let temp = home.versioned(V).join(format!(".{}.Xy12Ab.tmp", lib_name(GNU)));
+    std::fs::write(&temp, b"half a library").unwrap();
+    let run = Run::of(home.sub("clean").arg("--leftovers")).ok();
+    run.says(&["removed", &temp.display().to_string()]);
+    assert!(!temp.exists(), "the temp file is gone");
+    assert_eq!(read(&home.versioned(V).join(lib_name(GNU))), lib(GNU));
+    Run::of(&mut home.sub("verify")).ok();
+}
+
+// ----------------------------------------------------------------- mirror
+
+#[test]
+fn mirror_out_feeds_another_install_with_checksums() {
+    let gh = github_release(&[GNU, MUSL]);
+    let out = tempfile::tempdir().unwrap();
+    let maker = Home::new();
+    Run::of(maker.mirror(out.path()).args(["--target", GNU, "--target", MUSL]).args(github(&gh))).ok();
+    let tag_dir = out.path().join(TAG);
+    let mut want_sums = String::new();
+    for t in [GNU, MUSL] {
+        let zip = release_zip(t, &lib(t));
+        assert_eq!(read(&tag_dir.join(asset_name(t))), zip, "{t} mirrored byte for byte");
+        want_sums += &format!("{}  {}\n", sha256_hex(&zip), asset_name(t));
+    }
+    assert_eq!(String::from_utf8(read(&tag_dir.join("SHA256SUMS"))).unwrap(), want_sums);
+    assert_eq!(files_under(out.path()).len(), 3, "no temp files: {:?}", files_under(out.path()));
+    let before = (gh.gh.requests().len(), gh.cdn.requests().len());
+
+    // From the folder, and from the folder served over HTTP.
+    let server = Server::start();
+    server.serve_dir("/m", out.path());
+    for base in [out.path().display().to_string(), format!("{}/m", server.url())] {
+        let home = Home::new();
+        let run = Run::of(home.install().args([V, "--json", "--base-url", &base]).args(LINUX_AMD64_GNU)).ok();
+        let verified_by = run.json()["targets"][0]["verified_by"].clone();
+        assert!(verified_by.as_str().is_some_and(|v| v.ends_with("SHA256SUMS")), "{base}: {run}");
+        assert_eq!(read(&home.versioned(V).join(lib_name(GNU))), lib(GNU));
+    }
+    assert_eq!((gh.gh.requests().len(), gh.cdn.requests().len()), before, "the mirror serves, not GitHub");
+
+    // A mirrored archive altered afterwards is caught by its SHA256SUMS.
+    let zip_path = tag_dir.join(asset_name(GNU));
+    let mut zip = read(&zip_path);
+    let last = zip.len() - 1;
+    zip[last] ^= 1;
+    std::fs::write(&zip_path, zip).unwrap();
+    let home = Home::new();
+    let run = Run::of(home.install().args([V, "--base-url"]).arg(out.path()).args(LINUX_AMD64_GNU));
+    run.fails(1).says(&["checksum mismatch", "SHA256SUMS"]);
+}
+
+#[test]
+fn mirror_refuses_an_archive_its_digest_does_not_vouch_for() {
+    let gh = FakeGitHub::start();
+    gh.publish_wrong_digest(OWNER, REPO, TAG, &asset_name(GNU), release_zip(GNU, &lib(GNU)));
+    let out = tempfile::tempdir().unwrap();
+    let home = Home::new();
+    let run = Run::of(home.mirror(out.path()).args(["--target", GNU]).args(github(&gh)));
+    run.fails(1).says(&["checksum mismatch"]);
+    let zips: Vec<String> = files_under(out.path()).into_iter().filter(|f| f.contains(".zip")).collect();
+    assert!(zips.is_empty(), "nothing mirrored: {zips:?}");
+}
+
+// ------------------------------------------------------------ base-url chains
+
+#[test]
+fn base_url_list_falls_through_and_off_never_downloads() {
+    let home = Home::new();
+    let dead = Server::start(); // answers 404 to everything
+    let mirror = folder_mirror(&[TAG], GNU);
+    let chain = format!("{}/m,{}", dead.url(), mirror.path().display());
+    Run::of(home.install().args([V, "--base-url", &chain]).args(LINUX_AMD64_GNU)).ok();
+    assert!(dead.count(&format!("/m/{TAG}/{}", asset_name(GNU))) >= 1, "the first mirror was tried");
+    assert_eq!(read(&home.versioned(V).join(lib_name(GNU))), lib(GNU));
+
+    // `off`: fine when installed, an error when it would have to download.
+    Run::of(home.install().args([V, "--base-url", "off"]).args(LINUX_AMD64_GNU)).ok();
+    let fresh = Home::new();
+    let run = Run::of(fresh.install().args([V, "--base-url", "off"]).args(LINUX_AMD64_GNU)).fails(1);
+    run.says(&["not installed", "offline"]);
+}
+
+// ----------------------------------------------------------------- doctor
+
+/// `slim-setup doctor v1.4.0` for linux/amd64/gnu with CC set.
+fn doctor(home: &Home, cc: &Path) -> Run {
+    Run::of(home.sub("doctor").arg(V).args(LINUX_AMD64_GNU).env("CC", cc))
+}
+
+#[test]
+fn doctor_reports_a_missing_library() {
+    let home = Home::new();
+    let run = doctor(&home, &home.fake_cc()).fails(1);
+    let lib_path = home.versioned(V).join(lib_name(GNU));
+    let fail =
+        run.stdout.lines().find(|l| l.starts_with("FAIL")).unwrap_or_else(|| panic!("a FAIL line\n{run}"));
+    assert!(fail.contains("library") && fail.contains(&lib_path.display().to_string()), "{run}");
+    assert!(fail.contains("slim-setup install v1.4.0"), "says what to run\n{run}");
+    assert!(run.stdout.lines().any(|l| l.starts_with("ok") && l.contains("C compiler")), "{run}");
+}
+
+#[test]
+fn doctor_reports_a_missing_c_compiler() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    home.install_from(mirror.path(), V);
+    let run = doctor(&home, Path::new("/nonexistent")).fails(1);
+    let fails: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
+    assert_eq!(fails.len(), 1, "{run}");
+    assert!(fails[0].contains("C compiler") && fails[0].contains("/nonexistent"), "{run}");
+    assert!(run.stdout.lines().any(|l| l.starts_with("ok") && l.contains("library")), "{run}");
+}
+
+#[test]
+fn doctor_passes_when_everything_is_in_place() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    home.install_from(mirror.path(), V);
+    let run = doctor(&home, &home.fake_cc()).ok();
+    assert!(!run.stdout.contains("FAIL"), "{run}");
+    run.says(&["fake-cc (test) 1.0", &home.versioned(V).display().to_string(), "GitHub token"]);
+    // Token presence only, never its value.
+    let run = Run::of(
+        home.sub("doctor")
+            .arg(V)
+            .args(LINUX_AMD64_GNU)
+            .env("CC", home.fake_cc())
+            .env("GITHUB_TOKEN", "tok-987"),
+    );
+    run.says(&["GITHUB_TOKEN is set"]);
+    assert!(!format!("{run}").contains("tok-987"), "{run}");
+}
+
+// ------------------------------------------------ targets, completions, man
+
+#[test]
+fn targets_table_and_json() {
+    let home = Home::new();
+    let text = Run::of(home.bare().arg("targets")).ok();
+    for t in ALL {
+        text.says(&[t, &lib_name(t)]);
+    }
+    let run = Run::of(home.bare().args(["targets", "--json"])).ok();
+    let rows = run.json();
+    let rows = rows.as_array().unwrap_or_else(|| panic!("an array\n{run}"));
+    let triples: Vec<&str> = rows.iter().filter_map(|r| r["triple"].as_str()).collect();
+    assert_eq!(triples, ALL, "{run}");
+    let musl = rows.iter().find(|r| r["triple"] == MUSL).expect("musl row");
+    let platform =
+        |r: &Value| (r["goos"].as_str().map(str::to_string), r["goarch"].as_str().map(str::to_string));
+    assert_eq!(platform(musl), (Some("linux".into()), Some("amd64".into())));
+    assert_eq!(musl["libc"], "musl");
+    assert_eq!(musl["library"], "libslim_bindings_x86_64_linux_musl.a");
+    assert_eq!(musl["cgo_links"], "libslim_bindings_x86_64_linux_gnu.a");
+    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        let hosts: Vec<&Value> = rows.iter().filter(|r| r["host"] == true).collect();
+        assert_eq!(hosts.len(), 1, "exactly one host row\n{run}");
+        assert_eq!(platform(hosts[0]), (Some("linux".into()), Some("amd64".into())));
+        let marked = text.stdout.lines().find(|l| l.starts_with('*')).expect("a marked host line");
+        assert!(marked.contains(hosts[0]["triple"].as_str().unwrap()), "{text}");
+    }
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let home = Home::new();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let run = Run::of(home.bare().args(["completions", shell])).ok();
+        assert!(run.stdout.contains("slim-setup"), "{shell}\n{run}");
+        assert!(run.stdout.contains("mirror") && run.stdout.contains("base-url"), "{shell}\n{run}");
+    }
+    Run::of(home.bare().args(["completions", "tcsh"])).fails(2);
+}
+
+#[test]
+fn man_page_is_roff() {
+    let home = Home::new();
+    let run = Run::of(home.bare().arg("man")).ok();
+    assert!(run.stdout.starts_with(".TH") || run.stdout.starts_with(".ie"), "{run}");
+    assert!(run.stdout.contains("slim\\-setup") || run.stdout.contains("slim-setup"), "{run}");
+}
+
+// ------------------------------------------------------------ lock file
+
+/// `slim-setup install` (version from the project's go.mod) for two linux targets.
+fn install_in(home: &Home, proj: &Path, gh: &FakeGitHub, extra: &[&str]) -> Run {
+    let mut c = home.install();
+    c.args(["--json", "--target", GNU, "--target", ARM]).args(extra).args(github(gh)).current_dir(proj);
+    Run::of(&mut c)
+}
+
+/// The non-comment lines of a slim-bindings.sum.
+fn sum_lines(path: &Path) -> Vec<String> {
+    let text = String::from_utf8(read(path)).unwrap();
+    text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')).map(str::to_string).collect()
+}
+
+#[test]
+fn lock_pins_digests_and_refuses_a_different_archive() {
+    let proj = project();
+    let gh = github_release(&[GNU, ARM]);
+    let sum = proj.path().join("slim-bindings.sum");
+    install_in(&Home::new(), proj.path(), &gh, &["--lock"]).ok();
+    let digest = |t: &str| sha256_hex(&release_zip(t, &lib(t)));
+    let want = vec![format!("{V} {ARM} sha256:{}", digest(ARM)), format!("{V} {GNU} sha256:{}", digest(GNU))];
+    assert_eq!(sum_lines(&sum), want, "one line per version and triple, sorted");
+
+    // A teammate with the same project, when the release serves other bytes
+    // (with a digest that matches them): refused, naming the pin file.
+    let other = release_zip(GNU, &library_for(GNU, LIB_SIZE + 2048));
+    gh.publish(OWNER, REPO, TAG, &asset_name(GNU), other.clone());
+    let teammate = Home::new();
+    let run = install_in(&teammate, proj.path(), &gh, &[]).fails(1);
+    run.says(&["checksum mismatch", "slim-bindings.sum", &digest(GNU), &sha256_hex(&other)]);
+    assert!(!teammate.versioned(V).join(lib_name(GNU)).exists(), "nothing installed for the mismatch");
+    assert_eq!(sum_lines(&sum), want, "a refused run leaves the pins alone");
+
+    // The pinned bytes again: accepted, vouched for by the pin file.
+    gh.publish(OWNER, REPO, TAG, &asset_name(GNU), release_zip(GNU, &lib(GNU)));
+    let run = install_in(&teammate, proj.path(), &gh, &[]).ok();
+    for t in run.json()["targets"].as_array().unwrap() {
+        assert!(t["verified_by"].as_str().unwrap().ends_with("slim-bindings.sum"), "{t}");
+    }
+    assert_eq!(read(&teammate.versioned(V).join(lib_name(GNU))), lib(GNU));
+    // Locking again changes nothing.
+    install_in(&teammate, proj.path(), &gh, &["--lock"]).ok();
+    assert_eq!(sum_lines(&sum), want);
+}
