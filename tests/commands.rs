@@ -2,6 +2,8 @@
 //! list, verify, env, clean, mirror, doctor, targets, completions, man, the
 //! `--lock` pinning file and `--base-url` chains. Libraries are installed from
 //! folder mirrors or a fake GitHub on loopback; each test has its own HOME.
+// Unix only: shell-script stand-ins, permissions, signals and symlinks.
+#![cfg(unix)]
 
 mod support;
 

@@ -3,6 +3,8 @@
 //! hostile, and a filesystem that refuses writes. Each test asserts the exit
 //! code, the message, what is on disk afterwards (no temp files, nothing or the
 //! previous install) and what the servers saw. docs/faults.md is the table.
+// Unix only: shell-script stand-ins, permissions, signals and symlinks.
+#![cfg(unix)]
 
 mod support;
 

@@ -57,7 +57,10 @@ pub fn path_without_go(dirs: &[&str], home: &Path) -> OsString {
                 continue;
             }
             // /bin is often /usr/bin (merged /usr): duplicates are expected.
+            #[cfg(unix)]
             let _ = std::os::unix::fs::symlink(entry.path(), bin.join(&name));
+            #[cfg(not(unix))]
+            let _ = std::fs::copy(entry.path(), bin.join(&name));
         }
     }
     bin.into_os_string()

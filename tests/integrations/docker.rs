@@ -1,0 +1,220 @@
+//! `examples/docker-build.sh`, the Dockerfile's steps, run outside Docker:
+//! argument handling and the exact commands (dry run), and, with the real Go
+//! and zig from scripts/test (SLIM_GO, SLIM_ZIG), the whole build of static
+//! amd64 and arm64 binaries against the sample mirror.
+
+use std::process::{Command, Output};
+
+use super::scripts::{ok, run, script, stderr, stdout};
+use super::*;
+
+fn steps(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = script(&root().join("examples/docker-build.sh"), home, &[]);
+    cmd.args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run(&mut cmd)
+}
+
+#[test]
+fn prefetch_is_one_slim_setup_call_for_both_musl_targets() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let o = steps(home.path(), &["--dry-run", "prefetch"], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "+ go mod download\n\
+         + slim-setup install --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl --no-progress\n"
+    );
+    let o = steps(
+        home.path(),
+        &["--dry-run", "prefetch"],
+        &[
+            ("SLIM_BINDINGS_VERSION", "v1.4.0"),
+            ("SLIM_SETUP_ARGS", "--base-url /mirror --quiet"),
+            ("GO", "/opt/go/bin/go"),
+        ],
+    );
+    assert_eq!(
+        stdout(&o),
+        "+ /opt/go/bin/go mod download\n\
+         + slim-setup install v1.4.0 --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl --no-progress --base-url /mirror --quiet\n"
+    );
+}
+
+#[test]
+fn build_cross_compiles_static_with_zig_musl_per_targetarch() {
+    let home = tempfile::tempdir().expect("tempdir");
+    for (arch, zig) in [("amd64", "x86_64-linux-musl"), ("arm64", "aarch64-linux-musl")] {
+        let o = steps(home.path(), &["--dry-run", "build"], &[("TARGETARCH", arch), ("OUT", "/out/app")]);
+        assert!(o.status.success(), "{arch}: {}", stderr(&o));
+        assert_eq!(
+            stdout(&o),
+            format!(
+                "+ mkdir -p /out\n\
+                 + env CGO_ENABLED=1 GOOS=linux GOARCH={arch} 'CC=zig cc -target {zig}' 'CXX=zig c++ -target {zig}' \
+                 go build -trimpath -ldflags '-s -w -linkmode external -extldflags -static' -o /out/app .\n"
+            )
+        );
+    }
+    let o = steps(home.path(), &["--dry-run", "build"], &[("TARGETARCH", "riscv64")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no SLIM library for linux/riscv64"));
+    let o = steps(home.path(), &["--dry-run", "build"], &[]);
+    assert_eq!(o.status.code(), Some(2), "TARGETARCH is required");
+    for args in [&["bogus"][..], &[], &["prefetch", "build"]] {
+        assert_eq!(steps(home.path(), args, &[]).status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn tools_step_pins_zig_and_installs_slim_setup_with_install_sh() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let o = steps(
+        home.path(),
+        &["--dry-run", "tools"],
+        &[("SLIM_SETUP_VERSION", "0.3.1"), ("ZIGLANG_VERSION", "0.17.1")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("pip install --disable-pip-version-check --no-cache-dir -q ziglang==0.17.1\n"),
+        "{out}"
+    );
+    assert!(out.contains("/slim-setup/v0.3.1/scripts/install.sh\n"), "{out}");
+    assert!(out.contains("+ sh /tmp/slim-setup-install.sh --version 0.3.1 --dir /usr/local/bin\n"), "{out}");
+}
+
+/// ELF facts a FROM-scratch image depends on: the machine, and whether
+/// the loader (PT_INTERP) or any shared library (DT_NEEDED) is asked for.
+struct Elf {
+    machine: u16,
+    interp: bool,
+    needed: usize,
+}
+
+fn elf(path: &Path) -> Elf {
+    let b = std::fs::read(path).expect("read binary");
+    assert!(b.starts_with(b"\x7fELF\x02\x01"), "{} is not a 64-bit little-endian ELF", path.display());
+    let u16_at = |o: usize| u16::from_le_bytes([b[o], b[o + 1]]);
+    let u32_at = |o: usize| u32::from_le_bytes(b[o..o + 4].try_into().expect("4 bytes"));
+    let u64_at = |o: usize| u64::from_le_bytes(b[o..o + 8].try_into().expect("8 bytes")) as usize;
+    let (phoff, phentsize, phnum) = (u64_at(0x20), usize::from(u16_at(0x36)), usize::from(u16_at(0x38)));
+    let mut e = Elf { machine: u16_at(0x12), interp: false, needed: 0 };
+    for i in 0..phnum {
+        let ph = phoff + i * phentsize;
+        match u32_at(ph) {
+            3 => e.interp = true,
+            2 => {
+                let (off, size) = (u64_at(ph + 8), u64_at(ph + 32));
+                e.needed += (off..off + size).step_by(16).filter(|&d| u64_at(d) == 1).count();
+            }
+            _ => {}
+        }
+    }
+    e
+}
+
+/// The static check must be able to fail: a distribution's dynamically
+/// linked shell has an interpreter and NEEDED entries.
+#[test]
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn elf_check_sees_a_dynamic_executable() {
+    let sh = std::fs::canonicalize("/bin/sh").expect("/bin/sh");
+    let e = elf(&sh);
+    assert_eq!(e.machine, 62);
+    assert!(e.interp && e.needed > 0, "{} looks static", sh.display());
+}
+
+/// With the real Go and zig (set by scripts/test), the Dockerfile's steps
+/// build static amd64 and arm64 binaries against the sample mirror.
+#[test]
+fn full_run_builds_static_binaries_for_both_platforms() {
+    let (Ok(go), Ok(zig)) = (std::env::var("SLIM_GO"), std::env::var("SLIM_ZIG")) else {
+        eprintln!("skipped: SLIM_GO/SLIM_ZIG not set (scripts/test sets them)");
+        return;
+    };
+    let home = tempfile::tempdir().expect("tempdir");
+    let h = home.path();
+    // A stand-in bindings module served by a file-based module proxy, and a consumer app.
+    let proxy = h.join("goproxy");
+    ok(Command::new("python3").arg(root().join("scripts/fixtures/build-goproxy.py")).arg(&proxy));
+    let app = h.join("app");
+    std::fs::create_dir_all(&app).expect("mkdir app");
+    std::fs::copy(root().join("tests/gomodules/consumer/main.go"), app.join("main.go")).expect("main.go");
+    std::fs::write(
+        app.join("go.mod"),
+        "module example.com/app\n\ngo 1.22\n\nrequire github.com/agntcy/slim-bindings-go v1.4.0\n",
+    )
+    .expect("go.mod");
+    // Go's and zig's caches outlive the test: a rerun then takes seconds.
+    let shared = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("integrations-cache");
+    // Shared with the other Go tests when scripts/test sets them.
+    let cache =
+        |var: &str, dir: &str| std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| shared.join(dir));
+    let (go_cache, zig_cache) = (cache("GOCACHE", "go-build"), cache("ZIG_GLOBAL_CACHE_DIR", "zig"));
+    let go_bin = Path::new(&go).parent().expect("go's folder").to_path_buf();
+    let mirror = root().join("examples/mirror");
+    let env = |cmd: &mut Command| {
+        cmd.env("GO", &go)
+            .env("ZIG", &zig)
+            .env("SLIM_SETUP", env!("CARGO_BIN_EXE_slim-setup"))
+            .env("SLIM_SETUP_ARGS", format!("--base-url {}", mirror.display()))
+            .env("GOPATH", h.join("gopath"))
+            .env("GOCACHE", &go_cache)
+            .env("GOPROXY", format!("file://{}", proxy.display()))
+            .env("GOFLAGS", "-mod=mod")
+            .env("GOSUMDB", "off")
+            .env("GOTOOLCHAIN", "local")
+            .env("ZIG_GLOBAL_CACHE_DIR", &zig_cache)
+            .current_dir(&app);
+    };
+    let steps = root().join("examples/docker-build.sh");
+    let mut prefetch = script(&steps, h, &[&go_bin]);
+    env(&mut prefetch);
+    prefetch.arg("prefetch");
+    ok(&mut prefetch);
+    let libs = h.join("gopath/.cgo-cache/slim-bindings/v1.4.0");
+    for lib in ["libslim_bindings_x86_64_linux_gnu.a", "libslim_bindings_aarch64_linux_gnu.a"] {
+        assert!(
+            libs.join(lib).is_file(),
+            "prefetch did not install {lib} (cgo's name) in {}",
+            libs.display()
+        );
+    }
+
+    for (arch, machine, triple) in
+        [("amd64", 62, "x86_64-unknown-linux-musl"), ("arm64", 183, "aarch64-unknown-linux-musl")]
+    {
+        let out = h.join(format!("out/{arch}/app"));
+        let mut build = script(&steps, h, &[&go_bin]);
+        env(&mut build);
+        build.arg("build").env("TARGETARCH", arch).env("OUT", &out);
+        ok(&mut build);
+        let e = elf(&out);
+        assert_eq!(e.machine, machine, "{arch}: wrong ELF machine");
+        assert!(!e.interp && e.needed == 0, "{arch}: not static (interp {}, {} NEEDED)", e.interp, e.needed);
+        // Run what this machine can run: natively, or through qemu-user if installed.
+        let native = (cfg!(target_arch = "x86_64") && arch == "amd64")
+            || (cfg!(target_arch = "aarch64") && arch == "arm64");
+        let qemu = Path::new("/usr/bin/qemu-aarch64-static");
+        let runner = if native {
+            Some(Command::new(&out))
+        } else if arch == "arm64" && qemu.exists() {
+            let mut c = Command::new(qemu);
+            c.arg(&out);
+            Some(c)
+        } else {
+            None
+        };
+        match runner {
+            Some(mut c) => {
+                // The fixture library reports its own triple: the musl archive was linked.
+                assert_eq!(ok(c.env_clear()).trim(), triple, "{arch}");
+                eprintln!("{arch}: static, ran and printed {triple}");
+            }
+            None => eprintln!("{arch}: static; not run (no native CPU or qemu-aarch64-static)"),
+        }
+    }
+}
