@@ -1,0 +1,3 @@
+module github.com/agntcy/slim-bindings-go/v2
+
+go 1.22

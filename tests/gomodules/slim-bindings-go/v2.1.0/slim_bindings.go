@@ -1,0 +1,23 @@
+// Package slim_bindings is a stand-in for github.com/agntcy/slim-bindings-go/v2 v2.1.0,
+// used by slim-setup's end-to-end tests. Its cgo directives have exactly the
+// shape the published v2.1.0 has; only the C API is reduced to one call.
+//
+// v2 lives one folder deeper (module path /v2), hence one more ../ to reach GOPATH.
+package slim_bindings
+
+/*
+#cgo linux,amd64 LDFLAGS: -L${SRCDIR}/../../../../../../.cgo-cache/slim-bindings/v2.1.0 -lslim_bindings_x86_64_linux_gnu -lm
+#cgo linux,arm64 LDFLAGS: -L${SRCDIR}/../../../../../../.cgo-cache/slim-bindings/v2.1.0 -lslim_bindings_aarch64_linux_gnu -lm
+#cgo darwin,amd64 LDFLAGS: -L${SRCDIR}/../../../../../../.cgo-cache/slim-bindings/v2.1.0 -lslim_bindings_x86_64_darwin -Wl,-undefined,dynamic_lookup
+#cgo darwin,arm64 LDFLAGS: -L${SRCDIR}/../../../../../../.cgo-cache/slim-bindings/v2.1.0 -lslim_bindings_aarch64_darwin -Wl,-undefined,dynamic_lookup
+#cgo windows,amd64 LDFLAGS: -L${SRCDIR}/../../../../../../.cgo-cache/slim-bindings/v2.1.0 -lslim_bindings_x86_64_windows_gnu -lws2_32 -lbcrypt -ladvapi32 -luserenv -lntdll -lgcc_eh -lgcc -lkernel32 -lole32
+
+const char *slim_fixture_target(void);
+*/
+import "C"
+
+// Target returns the Rust target triple the linked SLIM library was built for,
+// proving which static archive cgo linked.
+func Target() string {
+	return C.GoString(C.slim_fixture_target())
+}
