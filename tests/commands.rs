@@ -7,7 +7,8 @@
 
 mod support;
 
-use std::fmt;
+use support::run::Run;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -37,49 +38,6 @@ const LINUX_AMD64_GNU: [&str; 6] = ["--goos", "linux", "--goarch", "amd64", "--l
 const LIB_SIZE: usize = 32 * 1024;
 
 // ---------------------------------------------------------------- helpers
-
-/// What one run of the binary did; `Display` shows all of it for assertion messages.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn of(cmd: &mut Command) -> Run {
-        let out = cmd.output().expect("run slim-setup");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-    fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "expected success\n{self}");
-        self
-    }
-    fn fails(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "expected exit {code}\n{self}");
-        self
-    }
-    /// stdout and stderr together mention every one of `parts`.
-    fn says(&self, parts: &[&str]) -> &Run {
-        let all = format!("{}{}", self.stdout, self.stderr);
-        for p in parts {
-            assert!(all.contains(p), "output should mention {p:?}\n{self}");
-        }
-        self
-    }
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{self}"))
-    }
-}
-
-impl fmt::Display for Run {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
 
 /// A test's own HOME; GOPATH is HOME/go.
 struct Home {
@@ -226,8 +184,8 @@ fn list_shows_installed_libraries_as_text_and_json() {
     let lib12 = home.cache_root().join(lib_name(GNU));
 
     let run = Run::of(&mut home.sub("list")).ok();
-    run.says(&[V, "v1.2.0", GNU, &lib14.display().to_string(), &lib12.display().to_string()]);
-    run.says(&[&sha256_hex(&lib(GNU)), "status ok"]);
+    run.mentions(&[V, "v1.2.0", GNU, &lib14.display().to_string(), &lib12.display().to_string()]);
+    run.mentions(&[&sha256_hex(&lib(GNU)), "status ok"]);
 
     let run = Run::of(home.sub("list").arg("--json")).ok();
     let rows = run.json();
@@ -246,7 +204,7 @@ fn list_shows_installed_libraries_as_text_and_json() {
 #[test]
 fn list_with_nothing_installed() {
     let home = Home::new();
-    Run::of(&mut home.sub("list")).ok().says(&["nothing installed"]);
+    Run::of(&mut home.sub("list")).ok().mentions(&["nothing installed"]);
     assert_eq!(Run::of(home.sub("list").arg("--json")).ok().json(), serde_json::json!([]));
 }
 
@@ -258,7 +216,7 @@ fn verify_passes_on_an_intact_install() {
     let mirror = folder_mirror(&[TAG], GNU);
     home.install_from(mirror.path(), V);
     let lib_path = home.versioned(V).join(lib_name(GNU));
-    Run::of(&mut home.sub("verify")).ok().says(&["ok", &lib_path.display().to_string()]);
+    Run::of(&mut home.sub("verify")).ok().mentions(&["ok", &lib_path.display().to_string()]);
     Run::of(home.sub("verify").arg(V)).ok();
 }
 
@@ -268,7 +226,7 @@ fn verify_of_a_version_not_installed_fails_saying_so() {
     let mirror = folder_mirror(&[TAG], GNU);
     home.install_from(mirror.path(), V);
     let run = Run::of(home.sub("verify").arg("v1.2.0")).fails(1);
-    run.says(&["v1.2.0 is not installed"]);
+    run.mentions(&["v1.2.0 is not installed"]);
 }
 
 #[test]
@@ -279,7 +237,7 @@ fn verify_detects_a_flipped_byte() {
     let lib_path = home.versioned(V).join(lib_name(GNU));
     flip_byte_keep_mtime(&lib_path);
     let run = Run::of(&mut home.sub("verify")).fails(1);
-    run.says(&["DAMAGED", &lib_path.display().to_string(), "sha256"]);
+    run.mentions(&["DAMAGED", &lib_path.display().to_string(), "sha256"]);
     let run = Run::of(home.sub("verify").arg("--json")).fails(1);
     let report = run.json();
     assert_eq!(report[0]["ok"], false, "{run}");
@@ -293,7 +251,7 @@ fn verify_names_a_missing_library() {
     home.install_from(mirror.path(), V);
     let lib_path = home.versioned(V).join(lib_name(GNU));
     std::fs::remove_file(&lib_path).unwrap();
-    Run::of(&mut home.sub("verify")).fails(1).says(&["missing", &lib_path.display().to_string()]);
+    Run::of(&mut home.sub("verify")).fails(1).mentions(&["missing", &lib_path.display().to_string()]);
 }
 
 // -------------------------------------------------------------------- env
@@ -320,7 +278,7 @@ fn env_prints_cgo_flags_in_every_shell_form() {
     assert!(line.contains(&expected), "{sh}");
     let (l_dir, l_name) = link_flags(line.trim_start_matches("export CGO_LDFLAGS=\"").trim_end_matches('"'));
     assert_eq!(read(&l_dir.join(format!("lib{l_name}.a"))), lib(GNU), "-L/-l must name the installed file");
-    sh.says(&["not needed for a plain `go build`"]);
+    sh.mentions(&["not needed for a plain `go build`"]);
 
     let fish = env("fish");
     assert!(fish.stdout.contains("set -gx CGO_ENABLED '1'\n"), "{fish}");
@@ -342,7 +300,7 @@ fn env_for_a_custom_cache_dir_says_it_is_needed() {
     c.args([V, "--cache-dir"]).arg(&custom).arg("--base-url").arg(mirror.path()).args(LINUX_AMD64_GNU);
     Run::of(&mut c).ok();
     let run = Run::of(home.sub("env").arg(V).arg("--cache-dir").arg(&custom).args(LINUX_AMD64_GNU)).ok();
-    run.says(&["needed", "--cache-dir"]);
+    run.mentions(&["needed", "--cache-dir"]);
     // A folder with a space is quoted so cgo does not split it.
     assert!(run.stdout.contains(&format!("-L'{}'", custom.display())), "{run}");
 }
@@ -351,7 +309,7 @@ fn env_for_a_custom_cache_dir_says_it_is_needed() {
 fn env_for_a_library_not_installed_fails() {
     let home = Home::new();
     let run = Run::of(home.sub("env").arg(V).args(LINUX_AMD64_GNU)).fails(1);
-    run.says(&["not installed", "slim-setup install v1.4.0"]);
+    run.mentions(&["not installed", "slim-setup install v1.4.0"]);
     assert!(run.stdout.is_empty(), "no variables printed for a missing library\n{run}");
 }
 
@@ -364,7 +322,7 @@ fn clean_version_removes_only_that_version() {
     home.install_from(mirror.path(), V);
     home.install_from(mirror.path(), "v1.2.0");
     let run = Run::of(home.sub("clean").arg(V)).ok();
-    run.says(&["removed", &home.versioned(V).join(lib_name(GNU)).display().to_string(), "freed"]);
+    run.mentions(&["removed", &home.versioned(V).join(lib_name(GNU)).display().to_string(), "freed"]);
     assert!(!home.versioned(V).exists(), "the emptied version folder goes too");
     let old = home.cache_root().join(lib_name(GNU));
     assert_eq!(read(&old), lib(GNU), "v1.2.0 stays");
@@ -379,7 +337,11 @@ fn clean_all_dry_run_removes_nothing() {
     home.install_from(mirror.path(), "v1.2.0");
     let before = files_under(&home.gopath());
     let run = Run::of(home.sub("clean").args(["--all", "--dry-run"])).ok();
-    run.says(&["would remove", &home.versioned(V).join(lib_name(GNU)).display().to_string(), "would free"]);
+    run.mentions(&[
+        "would remove",
+        &home.versioned(V).join(lib_name(GNU)).display().to_string(),
+        "would free",
+    ]);
     assert_eq!(files_under(&home.gopath()), before, "--dry-run must not remove anything");
 
     Run::of(home.sub("clean").arg("--all")).ok();
@@ -395,7 +357,7 @@ fn clean_leftovers_removes_temp_files_and_keeps_the_library() {
     let temp = home.versioned(V).join(format!(".{}.Xy12Ab.tmp", lib_name(GNU)));
     std::fs::write(&temp, b"half a library").unwrap();
     let run = Run::of(home.sub("clean").arg("--leftovers")).ok();
-    run.says(&["removed", &temp.display().to_string()]);
+    run.mentions(&["removed", &temp.display().to_string()]);
     assert!(!temp.exists(), "the temp file is gone");
     assert_eq!(read(&home.versioned(V).join(lib_name(GNU))), lib(GNU));
     Run::of(&mut home.sub("verify")).ok();
@@ -440,7 +402,7 @@ fn mirror_out_feeds_another_install_with_checksums() {
     std::fs::write(&zip_path, zip).unwrap();
     let home = Home::new();
     let run = Run::of(home.install().args([V, "--base-url"]).arg(out.path()).args(LINUX_AMD64_GNU));
-    run.fails(1).says(&["checksum mismatch", "SHA256SUMS"]);
+    run.fails(1).mentions(&["checksum mismatch", "SHA256SUMS"]);
 }
 
 #[test]
@@ -450,7 +412,7 @@ fn mirror_refuses_an_archive_its_digest_does_not_vouch_for() {
     let out = tempfile::tempdir().unwrap();
     let home = Home::new();
     let run = Run::of(home.mirror(out.path()).args(["--target", GNU]).args(github(&gh)));
-    run.fails(1).says(&["checksum mismatch"]);
+    run.fails(1).mentions(&["checksum mismatch"]);
     let zips: Vec<String> = files_under(out.path()).into_iter().filter(|f| f.contains(".zip")).collect();
     assert!(zips.is_empty(), "nothing mirrored: {zips:?}");
 }
@@ -471,7 +433,7 @@ fn base_url_list_falls_through_and_off_never_downloads() {
     Run::of(home.install().args([V, "--base-url", "off"]).args(LINUX_AMD64_GNU)).ok();
     let fresh = Home::new();
     let run = Run::of(fresh.install().args([V, "--base-url", "off"]).args(LINUX_AMD64_GNU)).fails(1);
-    run.says(&["not installed", "offline"]);
+    run.mentions(&["not installed", "offline"]);
 }
 
 // ----------------------------------------------------------------- doctor
@@ -512,7 +474,7 @@ fn doctor_passes_when_everything_is_in_place() {
     home.install_from(mirror.path(), V);
     let run = doctor(&home, &home.fake_cc()).ok();
     assert!(!run.stdout.contains("FAIL"), "{run}");
-    run.says(&["fake-cc (test) 1.0", &home.versioned(V).display().to_string(), "GitHub token"]);
+    run.mentions(&["fake-cc (test) 1.0", &home.versioned(V).display().to_string(), "GitHub token"]);
     // Token presence only, never its value.
     let run = Run::of(
         home.sub("doctor")
@@ -521,7 +483,7 @@ fn doctor_passes_when_everything_is_in_place() {
             .env("CC", home.fake_cc())
             .env("GITHUB_TOKEN", "tok-987"),
     );
-    run.says(&["GITHUB_TOKEN is set"]);
+    run.mentions(&["GITHUB_TOKEN is set"]);
     assert!(!format!("{run}").contains("tok-987"), "{run}");
 }
 
@@ -532,7 +494,7 @@ fn targets_table_and_json() {
     let home = Home::new();
     let text = Run::of(home.bare().arg("targets")).ok();
     for t in ALL {
-        text.says(&[t, &lib_name(t)]);
+        text.mentions(&[t, &lib_name(t)]);
     }
     let run = Run::of(home.bare().args(["targets", "--json"])).ok();
     let rows = run.json();
@@ -605,7 +567,7 @@ fn lock_pins_digests_and_refuses_a_different_archive() {
     gh.publish(OWNER, REPO, TAG, &asset_name(GNU), other.clone());
     let teammate = Home::new();
     let run = install_in(&teammate, proj.path(), &gh, &[]).fails(1);
-    run.says(&["checksum mismatch", "slim-bindings.sum", &digest(GNU), &sha256_hex(&other)]);
+    run.mentions(&["checksum mismatch", "slim-bindings.sum", &digest(GNU), &sha256_hex(&other)]);
     assert!(!teammate.versioned(V).join(lib_name(GNU)).exists(), "nothing installed for the mismatch");
     assert_eq!(sum_lines(&sum), want, "a refused run leaves the pins alone");
 

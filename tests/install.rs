@@ -6,8 +6,9 @@
 
 mod support;
 
+use support::run::Run;
+
 use std::ffi::OsStr;
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -38,55 +39,6 @@ const LIB_SIZE: usize = 40 * 1024;
 const TOKEN: &str = "secret-token-123";
 
 // ---------------------------------------------------------------- helpers
-
-/// What one run of the binary did; `Display` shows all of it for assertion messages.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn of(cmd: &mut Command) -> Run {
-        let out = cmd.output().expect("run slim-setup");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-    fn ok(self) -> Run {
-        assert_eq!(self.code, 0, "expected success\n{self}");
-        self
-    }
-    fn fails(self, code: i32) -> Run {
-        assert_eq!(self.code, code, "expected exit {code}\n{self}");
-        self
-    }
-    /// stderr (where human text goes) mentions every one of `parts`.
-    fn says(&self, parts: &[&str]) -> &Run {
-        for p in parts {
-            assert!(self.stderr.contains(p), "stderr should mention {p:?}\n{self}");
-        }
-        self
-    }
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{self}"))
-    }
-    /// The one target of a `--json` report.
-    fn target(&self) -> Value {
-        let doc = self.json();
-        let targets = doc["targets"].as_array().unwrap_or_else(|| panic!("no targets\n{self}"));
-        assert_eq!(targets.len(), 1, "{self}");
-        targets[0].clone()
-    }
-}
-
-impl fmt::Display for Run {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
 
 /// A test's own HOME; GOPATH is HOME/go (as `support::cmd` sets it).
 struct Home {

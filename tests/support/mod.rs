@@ -7,6 +7,7 @@
 pub mod cmd;
 pub mod fixtures;
 pub mod github;
+pub mod run;
 pub mod server;
 
 use sha2::{Digest, Sha256};
