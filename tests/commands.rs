@@ -8,6 +8,7 @@
 mod support;
 
 use support::run::Run;
+use support::{files_under, read};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -126,28 +127,6 @@ fn github_release(triples: &[&str]) -> FakeGitHub {
 
 fn github(gh: &FakeGitHub) -> [String; 4] {
     ["--base-url".into(), gh.base_url(OWNER, REPO), "--github-api-url".into(), gh.api_url()]
-}
-
-fn read(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{} should exist: {e}", path.display()))
-}
-
-/// Every regular file under `dir` (recursively), relative names, sorted.
-fn files_under(dir: &Path) -> Vec<String> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                out.push(p.strip_prefix(base).unwrap().display().to_string());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
 }
 
 /// Overwrites one byte in the middle of a file, keeping its size and mtime,

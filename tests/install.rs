@@ -7,6 +7,7 @@
 mod support;
 
 use support::run::Run;
+use support::{files_under, read};
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -148,32 +149,10 @@ fn zip_member(zip: &[u8], suffix: &str) -> Vec<u8> {
     panic!("no entry ending {suffix:?}")
 }
 
-fn read(path: &Path) -> Vec<u8> {
-    std::fs::read(path).unwrap_or_else(|e| panic!("{} should exist: {e}", path.display()))
-}
-
 /// The manifest written beside an installed library.
 fn manifest(lib: &Path) -> Value {
     let path = format!("{}.slim-setup.json", lib.display());
     serde_json::from_slice(&read(Path::new(&path))).expect("manifest is JSON")
-}
-
-/// Every regular file under `dir` (recursively), relative names, sorted.
-fn files_under(dir: &Path) -> Vec<String> {
-    fn walk(base: &Path, dir: &Path, out: &mut Vec<String>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                out.push(p.strip_prefix(base).unwrap().display().to_string());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
 }
 
 /// No library, manifest or temp file anywhere under `dir` (lock files may stay).
