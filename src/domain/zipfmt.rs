@@ -75,9 +75,10 @@ pub fn has_end_record(tail: &[u8]) -> bool {
     if tail.len() < EOCD_LEN {
         return false;
     }
-    (0..=tail.len() - EOCD_LEN).rev().take(EOCD_SEARCH).any(|i| {
-        tail[i..i + 4] == EOCD_SIG && i + EOCD_LEN + u16_at(tail, i + 20) as usize == tail.len()
-    })
+    (0..=tail.len() - EOCD_LEN)
+        .rev()
+        .take(EOCD_SEARCH)
+        .any(|i| tail[i..i + 4] == EOCD_SIG && i + EOCD_LEN + u16_at(tail, i + 20) as usize == tail.len())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -94,7 +94,9 @@ impl Body {
         };
         interrupt::sleep(backoff(self.http.opts.backoff, self.resumes)).map_err(io::Error::other)?;
         let range = format!("bytes={}-", self.pos);
-        let sent = self.http.send(&self.url, &|r| r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str()));
+        let sent = self
+            .http
+            .send(&self.url, &|r| r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str()));
         let resp = match sent {
             Ok(resp) => resp,
             // Nothing left to send from here: the first answer promised more than it had.

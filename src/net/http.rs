@@ -42,7 +42,11 @@ pub struct Http {
 impl Http {
     pub fn new(opts: HttpOptions) -> Result<Http> {
         let policy = redirect::Policy::custom(|attempt| {
-            match redirect_refusal(attempt.previous().last().map(|u| u.scheme()), attempt.url(), attempt.previous().len()) {
+            match redirect_refusal(
+                attempt.previous().last().map(|u| u.scheme()),
+                attempt.url(),
+                attempt.previous().len(),
+            ) {
                 Some(why) => attempt.error(why),
                 None => attempt.follow(),
             }
@@ -231,11 +235,16 @@ mod tests {
     #[test]
     fn redirects_never_downgrade_to_http() {
         let url = |u: &str| reqwest::Url::parse(u).unwrap();
-        assert!(redirect_refusal(Some("https"), &url("http://cdn.example/x"), 1).unwrap().contains("cdn.example"));
+        assert!(
+            redirect_refusal(Some("https"), &url("http://cdn.example/x"), 1).unwrap().contains("cdn.example")
+        );
         assert_eq!(redirect_refusal(Some("https"), &url("https://cdn.example/x"), 1), None);
         assert_eq!(redirect_refusal(Some("http"), &url("http://127.0.0.1:9/x"), 1), None);
         assert_eq!(redirect_refusal(Some("http"), &url("https://x/y"), 9), None);
-        assert_eq!(redirect_refusal(Some("https"), &url("https://x/y"), 10).as_deref(), Some("too many redirects"));
+        assert_eq!(
+            redirect_refusal(Some("https"), &url("https://x/y"), 10).as_deref(),
+            Some("too many redirects")
+        );
     }
 
     #[test]

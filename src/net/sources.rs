@@ -135,7 +135,12 @@ impl Finder<'_> {
 
     /// One lookup per key across parallel targets: the first caller fetches while
     /// the others wait on the same cell (unauthenticated GitHub allows 60 an hour).
-    fn cached<T: Clone>(&self, map: &Mutex<HashMap<String, Arc<OnceLock<T>>>>, key: &str, make: impl FnOnce() -> T) -> T {
+    fn cached<T: Clone>(
+        &self,
+        map: &Mutex<HashMap<String, Arc<OnceLock<T>>>>,
+        key: &str,
+        make: impl FnOnce() -> T,
+    ) -> T {
         let cell = map.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_string()).or_default().clone();
         cell.get_or_init(make).clone()
     }
