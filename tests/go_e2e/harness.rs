@@ -1,0 +1,365 @@
+//! The machinery of the Go end-to-end tests: the pinned toolchains (from
+//! `scripts/toolchain.sh --env`), the fixtures built once per test process
+//! (release zips served over loopback HTTP, a file-based Go module proxy), and
+//! a `Case`: a fresh GOPATH, HOME and consumer module with commands for `go`
+//! and `slim-setup` that see only that case's environment.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::support;
+use crate::support::server::Server;
+
+/// Versions the fixtures publish; each has a stand-in module in tests/gomodules.
+pub const VERSIONS: [&str; 4] = ["v0.7.2", "v1.2.0", "v1.4.0", "v2.1.0"];
+
+pub struct Toolchain {
+    pub go: PathBuf,
+    pub zig: PathBuf,
+}
+
+pub struct Fixtures {
+    pub tools: Toolchain,
+    /// Serves the release layout at /releases/{tag}/slim-bindings-{triple}.zip.
+    pub server: Server,
+    pub proxy: PathBuf,
+    pub gocache: PathBuf,
+    pub zigcache: PathBuf,
+    /// An empty `libresolv.a`: Go's darwin link asks for -lresolv, which zig's
+    /// macOS SDK stubs do not provide.
+    pub darwin_stubs: PathBuf,
+}
+
+impl Fixtures {
+    pub fn base_url(&self) -> String {
+        format!("{}/releases", self.server.url())
+    }
+    /// The C compiler command for a zig target, as CC for cgo.
+    pub fn zig_cc(&self, target: &str) -> String {
+        format!("{} cc -target {target}", self.tools.zig.display())
+    }
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The fixtures, built on first use; None when SLIM_SKIP_GO_E2E=1. Panics, telling
+/// how to get them, when the toolchains are missing: the suite must never pass
+/// silently without having run.
+pub fn fixtures() -> Option<&'static Fixtures> {
+    static FIXTURES: OnceLock<Option<Fixtures>> = OnceLock::new();
+    let fx = FIXTURES.get_or_init(|| {
+        let tools = toolchain()?;
+        Some(build_fixtures(tools))
+    });
+    if fx.is_none() {
+        eprintln!("\n!!!!! SKIPPED: Go end-to-end test (SLIM_SKIP_GO_E2E=1); nothing was proven !!!!!\n");
+    }
+    fx.as_ref()
+}
+
+fn toolchain() -> Option<Toolchain> {
+    if std::env::var_os("SLIM_SKIP_GO_E2E").is_some_and(|v| v == "1") {
+        return None;
+    }
+    let var = |name: &str| -> PathBuf {
+        let path = std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| {
+            panic!(
+                "{name} is not set: the Go end-to-end tests need the pinned Go and Zig toolchains.\n\
+                 Run them through `scripts/test` (it runs `eval \"$(scripts/toolchain.sh --env)\"`),\n\
+                 or set SLIM_SKIP_GO_E2E=1 to skip them knowingly."
+            )
+        });
+        assert!(path.is_file(), "{name}={} does not exist; run scripts/toolchain.sh", path.display());
+        path
+    };
+    Some(Toolchain { go: var("SLIM_GO"), zig: var("SLIM_ZIG") })
+}
+
+fn build_fixtures(tools: Toolchain) -> Fixtures {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    remove_stale_fixtures(&tmp);
+    let dir = tmp.join(format!("go-e2e-fixtures-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let releases = dir.join("releases");
+    let proxy = dir.join("goproxy");
+    let mut release = Command::new("bash");
+    release.arg(root().join("scripts/fixtures/build-release.sh")).arg(&releases).args(VERSIONS);
+    release.env("ZIG", &tools.zig);
+    run(&mut release, "build the release fixtures");
+    let mut goproxy = Command::new("python3");
+    goproxy.arg(root().join("scripts/fixtures/build-goproxy.py")).arg(&proxy);
+    run(&mut goproxy, "build the Go module proxy");
+    let darwin_stubs = dir.join("darwin-stubs");
+    std::fs::create_dir_all(&darwin_stubs).expect("create darwin stub folder");
+    std::fs::write(darwin_stubs.join("libresolv.a"), b"!<arch>\n").expect("write libresolv.a stub");
+
+    let server = Server::start();
+    server.serve_dir("/releases", &releases);
+    // Shared across cases and runs: Go keys its cache by inputs (CC, flags,
+    // GOOS/GOARCH), so sharing is safe, and it saves compiling the standard
+    // library per case. zig's cache holds the C libraries it builds (musl,
+    // mingw): minutes on a cold machine, so the user's own cache is reused.
+    let gocache = std::env::var_os("SLIM_E2E_GOCACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target/go-e2e-cache"));
+    let zigcache = std::env::var_os("ZIG_GLOBAL_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        let cache = std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .unwrap_or_else(|| dir.join("cache"));
+        cache.join("zig")
+    });
+    Fixtures { tools, server, proxy, gocache, zigcache, darwin_stubs }
+}
+
+/// Fixture folders are per process (nextest runs a process per test); remove
+/// those whose process is gone.
+fn remove_stale_fixtures(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("go-e2e-fixtures-") else { continue };
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Serialises builds that share one toolchain configuration, so that a cold
+/// standard library (or zig's libc) is compiled once rather than by every
+/// parallel test at the same time; different configurations still overlap.
+/// A file lock, because cargo-nextest runs each test in its own process.
+/// Released when the returned file is dropped.
+pub fn build_lock(key: &str) -> std::fs::File {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("go-e2e-locks");
+    std::fs::create_dir_all(&dir).expect("create lock folder");
+    let path = dir.join(format!("{}.lock", &support::sha256_hex(key.as_bytes())[..16]));
+    let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
+    file.lock().unwrap_or_else(|e| panic!("lock {}: {e}", path.display()));
+    file
+}
+
+/// Runs `cmd`, panicking with its command line and output unless it succeeds.
+pub fn run(cmd: &mut Command, what: &str) -> Output {
+    let out = output(cmd, what);
+    assert!(out.status.success(), "{what} failed ({}):\n{}", out.status, describe(cmd, &out));
+    out
+}
+
+pub fn output(cmd: &mut Command, what: &str) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("{what}: could not start {:?}: {e}", cmd.get_program()))
+}
+
+pub fn describe(cmd: &Command, out: &Output) -> String {
+    format!(
+        "$ {:?} {:?}\n--- stdout\n{}--- stderr\n{}",
+        cmd.get_program(),
+        cmd.get_args().collect::<Vec<_>>(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// One scenario: its own HOME, GOPATH (by default `root/work/gopath`, so that
+/// v0.7.2's "parent of GOPATH" is `root/work`, not HOME) and consumer module.
+pub struct Case {
+    pub fx: &'static Fixtures,
+    dir: tempfile::TempDir,
+    pub home: PathBuf,
+    pub app: PathBuf,
+    /// Variables for every `go` and `slim-setup` run; None removes one.
+    pub env: Vec<(String, Option<OsString>)>,
+}
+
+impl Case {
+    pub fn new(fx: &'static Fixtures, name: &str) -> Case {
+        let dir =
+            tempfile::Builder::new().prefix(&format!("go-e2e-{name}-")).tempdir().expect("case temp dir");
+        let root = dir.path().to_path_buf();
+        let home = root.join("home");
+        let app = root.join("app");
+        for d in [&home, &app] {
+            std::fs::create_dir_all(d).expect("create case folder");
+        }
+        let proxy = format!("file://{}", fx.proxy.display());
+        let mut env: Vec<(String, Option<OsString>)> = vec![
+            ("HOME".into(), Some(home.clone().into())),
+            ("XDG_CONFIG_HOME".into(), Some(home.join(".config").into())),
+            ("XDG_CACHE_HOME".into(), Some(home.join(".cache").into())),
+            ("GOPATH".into(), Some(root.join("work/gopath").into())),
+            ("GOCACHE".into(), Some(fx.gocache.clone().into())),
+            ("ZIG_GLOBAL_CACHE_DIR".into(), Some(fx.zigcache.clone().into())),
+            ("GOPROXY".into(), Some(proxy.into())),
+            ("GOSUMDB".into(), Some("off".into())),
+            // -modcacherw: the module cache stays deletable with the temp dir.
+            ("GOFLAGS".into(), Some("-mod=mod -modcacherw".into())),
+            ("GOTOOLCHAIN".into(), Some("local".into())),
+            ("CGO_ENABLED".into(), Some("1".into())),
+            ("LANG".into(), Some("C.UTF-8".into())),
+        ];
+        if let Some(tmp) = std::env::var_os("TMPDIR") {
+            env.push(("TMPDIR".into(), Some(tmp)));
+        }
+        Case { fx, dir, home, app, env }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Sets (Some) or removes (None) a variable for this case's commands.
+    pub fn set(&mut self, key: &str, value: Option<impl Into<OsString>>) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_string(), value.map(Into::into)));
+    }
+
+    fn apply(&self, cmd: &mut Command) {
+        for (k, v) in &self.env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
+    }
+
+    fn go_dir(&self) -> &Path {
+        self.fx.tools.go.parent().expect("go binary folder")
+    }
+
+    /// `go ARGS` in the consumer module, with only this case's environment.
+    pub fn go(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(&self.fx.tools.go);
+        cmd.env_clear().args(args).current_dir(&self.app);
+        let path =
+            std::env::join_paths([self.go_dir(), Path::new("/usr/bin"), Path::new("/bin")]).expect("PATH");
+        cmd.env("PATH", path);
+        self.apply(&mut cmd);
+        cmd
+    }
+
+    /// `slim-setup ARGS` in the consumer module, with `go` on PATH (so it can
+    /// ask `go list -m` and `go env` as a user's run would) and the mirror.
+    pub fn slim_setup(&self, args: &[&str]) -> Command {
+        let mut cmd = self.slim_setup_bare(args);
+        cmd.args(["--base-url", &self.fx.base_url(), "--no-progress"]);
+        cmd
+    }
+
+    /// `slim-setup ARGS` with no `go` anywhere on PATH.
+    pub fn slim_setup_without_go(&self, args: &[&str]) -> Command {
+        let mut cmd = support::cmd::slim_setup(&self.home);
+        cmd.args(args).args(["--base-url", &self.fx.base_url(), "--no-progress"]).current_dir(&self.app);
+        self.apply(&mut cmd);
+        cmd
+    }
+
+    /// `slim-setup ARGS` as a user types it (go on PATH, no mirror flags): for
+    /// subcommands that do not download.
+    pub fn slim_setup_bare(&self, args: &[&str]) -> Command {
+        let mut cmd = support::cmd::slim_setup(&self.home);
+        cmd.args(args).current_dir(&self.app);
+        self.apply(&mut cmd);
+        let mut dirs = vec![self.go_dir().to_path_buf()];
+        dirs.extend(std::env::split_paths(&support::cmd::isolated_path(&self.home)));
+        cmd.env("PATH", std::env::join_paths(dirs).expect("PATH"));
+        cmd
+    }
+
+    /// Runs slim-setup with `--json` and returns the document.
+    pub fn install_json(&self, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        let out = run(&mut self.slim_setup(&args), "slim-setup --json");
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("slim-setup --json printed no JSON ({e}):\n{}", describe(&self.slim_setup(&args), &out))
+        })
+    }
+
+    /// A consumer module that requires `module@version` (fetched with `go get`
+    /// through the file proxy) and whose main prints the linked triple.
+    pub fn consumer(&self, version: &str) {
+        let v2 = version.starts_with("v2.");
+        let module =
+            if v2 { "github.com/agntcy/slim-bindings-go/v2" } else { "github.com/agntcy/slim-bindings-go" };
+        run(&mut self.go(&["mod", "init", "example.com/consumer"]), "go mod init");
+        run(&mut self.go(&["get", &format!("{module}@{version}")]), "go get");
+        let src = root().join("tests/gomodules/consumer").join(if v2 { "main_v2.go" } else { "main.go" });
+        std::fs::copy(&src, self.app.join("main.go")).expect("copy consumer main.go");
+    }
+
+    /// `go build -o NAME EXTRA... .` with `env` added; returns the output and
+    /// the path of the binary.
+    pub fn build(&self, name: &str, env: &[(&str, &str)], extra: &[&str]) -> (Output, PathBuf) {
+        let bin = self.root().join("bin").join(name);
+        let mut args = vec!["build", "-o", bin.to_str().expect("utf-8 path")];
+        args.extend(extra);
+        args.push(".");
+        let mut cmd = self.go(&args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let key: Vec<String> = ["GOOS", "GOARCH", "CC"]
+            .iter()
+            .map(|k| env.iter().find(|(n, _)| n == k).map_or("host", |(_, v)| v).to_string())
+            .collect();
+        let _serial = build_lock(&key.join("|"));
+        let out = output(&mut cmd, "go build");
+        (out, bin)
+    }
+
+    /// Like `build`, panicking unless it succeeds.
+    pub fn build_ok(&self, name: &str, env: &[(&str, &str)], extra: &[&str]) -> PathBuf {
+        let (out, bin) = self.build(name, env, extra);
+        assert!(out.status.success(), "go build {name} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        bin
+    }
+}
+
+/// Runs a built program (directly or under an emulator) and returns its stdout.
+pub fn run_program(program: &Path, emulator: Option<&Path>) -> String {
+    let mut cmd = match emulator {
+        Some(e) => {
+            let mut c = Command::new(e);
+            c.arg(program);
+            c
+        }
+        None => Command::new(program),
+    };
+    let out = run(cmd.env_clear(), "run the built program");
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// qemu for arm64 binaries, when installed (scripts/test installs qemu-user-static).
+pub fn qemu_aarch64() -> Option<PathBuf> {
+    let found = ["/usr/bin/qemu-aarch64-static", "/usr/bin/qemu-aarch64"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    if found.is_none() {
+        eprintln!(
+            "note: qemu-aarch64(-static) not installed: arm64 binaries are checked by header only, not run"
+        );
+    }
+    found
+}
+
+/// The one target of a --json result (asserting there is exactly one).
+pub fn only_target(doc: &Value) -> &Value {
+    let targets = doc["targets"].as_array().unwrap_or_else(|| panic!("no targets[] in {doc}"));
+    assert_eq!(targets.len(), 1, "expected one target in {doc}");
+    &targets[0]
+}
+
+pub fn path_of(target: &Value) -> PathBuf {
+    PathBuf::from(target["path"].as_str().unwrap_or_else(|| panic!("no path in {target}")))
+}
+
+pub fn read(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+}
