@@ -105,16 +105,8 @@ fn build_fixtures(tools: Toolchain) -> Fixtures {
     // GOOS/GOARCH), so sharing is safe, and it saves compiling the standard
     // library per case. zig's cache holds the C libraries it builds (musl,
     // mingw): minutes on a cold machine, so the user's own cache is reused.
-    let gocache = std::env::var_os("SLIM_E2E_GOCACHE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/go-e2e-cache"));
-    let zigcache = std::env::var_os("ZIG_GLOBAL_CACHE_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        let cache = std::env::var_os("XDG_CACHE_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-            .unwrap_or_else(|| dir.join("cache"));
-        cache.join("zig")
-    });
+    let gocache = support::go_cache(root().join("target/go-e2e-cache"));
+    let zigcache = support::zig_cache(&dir.join("cache"));
     Fixtures { tools, server, proxy, gocache, zigcache, darwin_stubs }
 }
 

@@ -148,12 +148,11 @@ fn full_run_builds_static_binaries_for_both_platforms() {
         "module example.com/app\n\ngo 1.22\n\nrequire github.com/agntcy/slim-bindings-go v1.4.0\n",
     )
     .expect("go.mod");
-    // Go's and zig's caches outlive the test: a rerun then takes seconds.
+    // The caches the Go end-to-end suite uses: a cold zig builds musl per
+    // target (minutes), so a fresh clone must not start from empty ones.
     let shared = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("integrations-cache");
-    // Shared with the other Go tests when scripts/test sets them.
-    let cache =
-        |var: &str, dir: &str| std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| shared.join(dir));
-    let (go_cache, zig_cache) = (cache("GOCACHE", "go-build"), cache("ZIG_GLOBAL_CACHE_DIR", "zig"));
+    let (go_cache, zig_cache) =
+        (crate::support::go_cache(shared.join("go-build")), crate::support::zig_cache(&shared));
     let go_bin = Path::new(&go).parent().expect("go's folder").to_path_buf();
     let mirror = root().join("examples/mirror");
     let env = |cmd: &mut Command| {

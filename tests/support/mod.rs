@@ -48,3 +48,22 @@ pub fn files_under(dir: &std::path::Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Go's build cache for tests that run the real `go`: `SLIM_E2E_GOCACHE`
+/// (scripts/test points it outside the clone so CI starts warm), else `fallback`.
+pub fn go_cache(fallback: std::path::PathBuf) -> std::path::PathBuf {
+    std::env::var_os("SLIM_E2E_GOCACHE").map(std::path::PathBuf::from).unwrap_or(fallback)
+}
+
+/// zig's global cache: `ZIG_GLOBAL_CACHE_DIR`, else the user's (as zig itself
+/// picks it). It holds the C runtimes zig builds per target (musl, mingw),
+/// minutes of work on a cold machine, so tests reuse it rather than start empty.
+pub fn zig_cache(fallback: &std::path::Path) -> std::path::PathBuf {
+    std::env::var_os("ZIG_GLOBAL_CACHE_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("XDG_CACHE_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
+            .unwrap_or_else(|| fallback.to_path_buf())
+            .join("zig")
+    })
+}
