@@ -89,8 +89,9 @@ pub enum ShellKind {
     Github,
 }
 
+/// One target of one version, as `env` and `doctor` look at it.
 #[derive(Debug, Args, Clone)]
-pub struct EnvArgs {
+pub struct SingleTargetArgs {
     /// Bindings version [default: as for install]
     #[arg(id = "bindings_version", value_name = "VERSION")]
     pub version: Option<String>,
@@ -98,6 +99,12 @@ pub struct EnvArgs {
     pub platform: PlatformArgs,
     #[command(flatten)]
     pub location: LocationArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct EnvArgs {
+    #[command(flatten)]
+    pub target: SingleTargetArgs,
     /// Output syntax
     #[arg(long, value_enum, default_value_t = ShellKind::Sh)]
     pub shell: ShellKind,
@@ -146,13 +153,8 @@ pub struct MirrorArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct DoctorArgs {
-    /// Bindings version [default: as for install]
-    #[arg(id = "bindings_version", value_name = "VERSION")]
-    pub version: Option<String>,
     #[command(flatten)]
-    pub platform: PlatformArgs,
-    #[command(flatten)]
-    pub location: LocationArgs,
+    pub target: SingleTargetArgs,
 }
 
 #[derive(Debug, Args, Clone, Default)]

@@ -285,13 +285,8 @@ pub struct SinglePlan {
     pub go_env: Option<GoEnvVars>,
 }
 
-pub fn single_plan(
-    version: Option<&str>,
-    platform: &crate::cli::PlatformArgs,
-    location: &crate::cli::LocationArgs,
-    env: &Env,
-    cwd: &Path,
-) -> Result<SinglePlan> {
+pub fn single_plan(args: &crate::cli::SingleTargetArgs, env: &Env, cwd: &Path) -> Result<SinglePlan> {
+    let (version, platform, location) = (args.version.as_deref(), &args.platform, &args.location);
     let ctx = go_context(location.gopath.as_deref(), env, cwd)?;
     let resolved = resolve_version(version, env, cwd, ctx.go_env.is_some())?;
     let layout = layout::layout_for(&resolved.version)?;

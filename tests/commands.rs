@@ -7,6 +7,7 @@
 
 mod support;
 
+use support::home::Home;
 use support::run::Run;
 use support::{files_under, read};
 
@@ -40,31 +41,7 @@ const LIB_SIZE: usize = 32 * 1024;
 
 // ---------------------------------------------------------------- helpers
 
-/// A test's own HOME; GOPATH is HOME/go.
-struct Home {
-    dir: TempDir,
-}
-
 impl Home {
-    fn new() -> Home {
-        Home { dir: tempfile::tempdir().expect("temp HOME") }
-    }
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-    fn gopath(&self) -> PathBuf {
-        self.path().join("go")
-    }
-    fn cache_root(&self) -> PathBuf {
-        self.gopath().join(".cgo-cache/slim-bindings")
-    }
-    fn versioned(&self, version: &str) -> PathBuf {
-        self.cache_root().join(version)
-    }
-    /// The binary with the isolated environment of `support::cmd`.
-    fn bare(&self) -> Command {
-        support::cmd::slim_setup(self.path())
-    }
     /// `slim-setup SUBCOMMAND --gopath HOME/go`; callers add the rest.
     fn sub(&self, subcommand: &str) -> Command {
         let mut c = self.bare();

@@ -6,11 +6,12 @@
 
 mod support;
 
+use support::home::Home;
 use support::run::Run;
 use support::{files_under, read};
 
 use std::ffi::OsStr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -41,31 +42,10 @@ const TOKEN: &str = "secret-token-123";
 
 // ---------------------------------------------------------------- helpers
 
-/// A test's own HOME; GOPATH is HOME/go (as `support::cmd` sets it).
-struct Home {
-    dir: TempDir,
-}
-
 impl Home {
-    fn new() -> Home {
-        Home { dir: tempfile::tempdir().expect("temp HOME") }
-    }
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-    fn gopath(&self) -> PathBuf {
-        self.path().join("go")
-    }
-    /// The per-version folder of v1.3.0-rc.3 and later.
-    fn versioned(&self, version: &str) -> PathBuf {
-        self.gopath().join(".cgo-cache/slim-bindings").join(version)
-    }
-    fn cmd(&self) -> Command {
-        support::cmd::slim_setup(self.path())
-    }
     /// `slim-setup install --no-progress --gopath HOME/go`; callers add the rest.
     fn install(&self) -> Command {
-        let mut c = self.cmd();
+        let mut c = self.bare();
         c.args(["install", "--no-progress", "--gopath"]).arg(self.gopath());
         c
     }
@@ -466,7 +446,7 @@ fn mirror_without_checksum_warns_and_require_checksum_refuses() {
 /// v1.2.0, v1.4.0 and v2.1.0.
 fn detect_in(home: &Home, cwd: &Path, env: &[(&str, &str)]) -> Run {
     let mirror = folder_mirror(&["slim-bindings-v1.2.0", TAG, "slim-bindings-v2.1.0"], GNU);
-    let mut c = home.cmd();
+    let mut c = home.bare();
     c.args(["--no-progress", "--json", "--gopath"]).arg(home.gopath());
     c.arg("--base-url").arg(mirror.path()).args(LINUX_AMD64_GNU).current_dir(cwd);
     c.envs(env.iter().copied());

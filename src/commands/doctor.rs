@@ -38,7 +38,7 @@ fn run_version(cmd: &str, arg: &str) -> Option<String> {
 
 pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
     let mut r = Report::default();
-    let ctx = config::go_context(args.location.gopath.as_deref(), env, cwd)?;
+    let ctx = config::go_context(args.target.location.gopath.as_deref(), env, cwd)?;
     match (&ctx.go_env, run_version("go", "version")) {
         (Some(_), Some(v)) => r.ok("go", &v),
         _ => r.warn("go", "not found on PATH; slim-setup works without it, but go build needs it"),
@@ -70,7 +70,7 @@ pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
             ctx.paths.source
         ),
     );
-    match config::single_plan(args.version.as_deref(), &args.platform, &args.location, env, cwd) {
+    match config::single_plan(&args.target, env, cwd) {
         Err(e) => r.fail("bindings version", &e.to_string()),
         Ok(plan) => {
             r.ok("bindings version", &format!("{} (from {})", plan.version.version, plan.version.source));

@@ -13,7 +13,7 @@ use crate::host::env::Env;
 use crate::store::manifest;
 
 pub fn run(args: &EnvArgs, env: &Env, cwd: &Path) -> Result<()> {
-    let plan = config::single_plan(args.version.as_deref(), &args.platform, &args.location, env, cwd)?;
+    let plan = config::single_plan(&args.target, env, cwd)?;
     let tp = &plan.target;
     let version = plan.version.version.to_string();
     let lib = tp.path();
@@ -44,7 +44,7 @@ fn why_needed(args: &EnvArgs, cwd: &Path, dir: &Path) -> String {
         });
     if vendored {
         "needed: this project vendors the bindings, so their ${SRCDIR} points into vendor/ and cgo's own -L misses the library".into()
-    } else if args.location.cache_dir.is_some() {
+    } else if args.target.location.cache_dir.is_some() {
         format!(
             "needed: the library is in --cache-dir {}, not where the module's cgo directives look",
             dir.display()

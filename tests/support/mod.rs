@@ -7,6 +7,7 @@
 pub mod cmd;
 pub mod fixtures;
 pub mod github;
+pub mod home;
 pub mod run;
 pub mod server;
 
