@@ -48,6 +48,23 @@ pub fn go_paths(cli_gopath: Option<&Path>, go_env: Option<&GoEnvVars>, env: &Env
     })
 }
 
+/// Whether planning needs the go command: to find the project's version, the
+/// module cache, or the C compiler that decides the host's libc.
+fn needs_go(args: &InstallArgs, env: &Env) -> bool {
+    let p = &args.platform;
+    let version = args.version.is_none() && env.get("SLIM_BINDINGS_VERSION").is_none();
+    let folder = args.location.cache_dir.is_none();
+    let host = |given: &Option<String>, host: &str| given.as_deref().is_none_or(|g| g == host);
+    let libc = p.libc.is_none()
+        && p.targets.is_empty()
+        && !p.all
+        && detect::host_goos() == "linux"
+        && host(&p.goos, detect::host_goos())
+        && host(&p.goarch, detect::host_goarch())
+        && env.get("CC").is_none();
+    version || folder || libc
+}
+
 /// The targets asked for, with the libc decision explained.
 pub fn targets(
     args: &InstallArgs,
@@ -191,7 +208,13 @@ pub fn install_plan(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<Install
         ),
         None => None,
     };
-    let go_env = goenv::query_go_env(args.location.gopath.as_deref(), Some(cwd));
+    // `go env` costs a process start; the no-op path should not pay it when
+    // nothing it answers is needed.
+    let go_env = if needs_go(args, env) {
+        goenv::query_go_env(args.location.gopath.as_deref(), Some(cwd))
+    } else {
+        None
+    };
     let resolved = resolve_version(args.version.as_deref(), env, cwd, go_env.is_some())?;
     let layout = layout::layout_for(&resolved.version)?;
     let (targets, platform_note) = targets(args, go_env.as_ref(), env)?;

@@ -8,8 +8,7 @@ use crate::cli::InstallArgs;
 use crate::config;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
-use crate::net::http::Http;
-use crate::net::sources::{Finder, Lookups};
+use crate::net::sources::{Finder, LazyHttp, Lookups};
 use crate::plan::InstallPlan;
 use crate::store::install::{Outcome, install};
 use crate::ui::{progress, report};
@@ -67,10 +66,9 @@ fn write_pins(plan: &InstallPlan, outcomes: &[Outcome]) -> Result<std::path::Pat
 /// Install every target of the plan; the first error (in target order) wins,
 /// after the others finished, so no download is abandoned half-way.
 pub fn install_all(plan: &InstallPlan, ui: &dyn progress::Reporter) -> Result<Vec<Outcome>> {
-    let http = Http::new(plan.http.clone())?;
+    let http = LazyHttp::new(plan.http.clone());
     let lookups = Lookups::default();
-    let finder =
-        Finder { http: Some(&http), api: &plan.api, token: plan.token.as_deref(), lookups: &lookups };
+    let finder = Finder { http: &http, api: &plan.api, token: plan.token.as_deref(), lookups: &lookups };
     let results: Vec<Mutex<Option<Result<Outcome>>>> =
         plan.targets.iter().map(|_| Mutex::new(None)).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);

@@ -17,8 +17,7 @@ use crate::error::{Error, Result};
 use crate::extract::hashed::HashedReader;
 use crate::extract::zipstream::unwrap_io;
 use crate::host::env::Env;
-use crate::net::http::Http;
-use crate::net::sources::{Finder, Lookups};
+use crate::net::sources::{Finder, LazyHttp, Lookups};
 use crate::ui::progress;
 
 pub fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
@@ -36,10 +35,10 @@ pub fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
     };
     let dir = args.out.join(&layout.tag);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
-    let http = Http::new(config::http_options(args.source.timeout, env))?;
+    let http = LazyHttp::new(config::http_options(args.source.timeout, env));
     let lookups = Lookups::default();
     let api = args.source.github_api_url.clone().unwrap_or_else(|| config::DEFAULT_API.into());
-    let finder = Finder { http: Some(&http), api: &api, token: env.github_token(), lookups: &lookups };
+    let finder = Finder { http: &http, api: &api, token: env.github_token(), lookups: &lookups };
     let ui = progress::reporter(args.output.quiet || args.output.json, args.output.no_progress);
     let mut entries: Vec<(String, Sha256)> = Vec::new();
     for t in &targets {

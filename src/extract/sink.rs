@@ -13,6 +13,25 @@ use crate::domain::objfmt::{ArError, ArScanner, GLIBC_MARKER};
 use crate::domain::sums::Sha256;
 
 const CHUNK: usize = 1024 * 1024;
+/// How much is written before its writeback to disk is started.
+const WRITEBACK_STEP: u64 = 8 * 1024 * 1024;
+
+/// Start writing a range to disk now, without waiting, so the fsync that makes
+/// the install durable finds little left to do instead of the whole library
+/// (for 150 MB, most of a fifth of a second). Linux only; elsewhere the final
+/// fsync does all of it.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a plain syscall on a file descriptor we own; failure only means
+    // the final fsync does more of the work.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset as i64, len as i64, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_: &File, _: u64, _: u64) {}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -50,6 +69,7 @@ impl LibWriter {
             let mut hasher = Hasher::new();
             let mut marker = MarkerScan::default();
             let mut size = 0u64;
+            let mut flushed = 0u64;
             for chunk in rx {
                 scanner.feed(&chunk)?;
                 if musl && marker.find(&chunk) {
@@ -60,6 +80,10 @@ impl LibWriter {
                 hasher.update(&chunk);
                 file.write_all(&chunk).map_err(SinkError::Write)?;
                 size += chunk.len() as u64;
+                if size - flushed >= WRITEBACK_STEP {
+                    start_writeback(&file, flushed, size - flushed);
+                    flushed = size;
+                }
                 let _ = back_tx.try_send(chunk);
             }
             scanner.finish(&triple)?;

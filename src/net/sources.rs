@@ -40,7 +40,9 @@ pub struct Lookups {
 }
 
 pub struct Finder<'a> {
-    pub http: Option<&'a Http>,
+    /// Built on first use: an install that finds everything in place (or a
+    /// folder mirror) never loads TLS roots or opens a socket.
+    pub http: &'a LazyHttp,
     pub api: &'a str,
     pub token: Option<&'a str>,
     pub lookups: &'a Lookups,
@@ -82,7 +84,7 @@ impl Finder<'_> {
                 Ok(Some(Located { url, reader: Box::new(file), size, published, notes: vec![] }))
             }
             Base::Http { github, .. } => {
-                let Some(http) = self.http else { return Err(Error::Offline(asset.into())) };
+                let http = self.http.get()?;
                 let mut notes = Vec::new();
                 let (mut published, mut size, mut available) = (None, None, Vec::new());
                 if let Some(repo) = github {
@@ -161,10 +163,30 @@ impl Finder<'_> {
         match base {
             Base::Dir(dir) => std::fs::read_to_string(dir.join(tag).join(file)).ok(),
             Base::Http { .. } => {
-                let bytes = self.http?.get_small(&base.locate(tag, file), &|r| r).ok()??;
+                let bytes = self.http.get().ok()?.get_small(&base.locate(tag, file), &|r| r).ok()??;
                 String::from_utf8(bytes).ok()
             }
         }
+    }
+}
+
+/// The HTTP client, created when the first request needs it.
+pub struct LazyHttp {
+    opts: super::http::HttpOptions,
+    client: OnceLock<Http>,
+}
+
+impl LazyHttp {
+    pub fn new(opts: super::http::HttpOptions) -> LazyHttp {
+        LazyHttp { opts, client: OnceLock::new() }
+    }
+
+    pub fn get(&self) -> Result<&Http> {
+        if let Some(h) = self.client.get() {
+            return Ok(h);
+        }
+        let h = Http::new(self.opts.clone())?;
+        Ok(self.client.get_or_init(|| h))
     }
 }
 
