@@ -3,7 +3,7 @@
 //! the temporary file, then fsyncs. It runs beside inflate, on the other core.
 
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
@@ -48,12 +48,21 @@ pub enum SinkError {
 pub struct LibDigest {
     pub sha256: Sha256,
     pub size: u64,
+    pub crc32: u32,
+}
+
+/// Why filling the sink from a reader stopped.
+pub enum FillError {
+    Read(io::Error),
+    Sink(SinkError),
 }
 
 pub struct LibWriter {
     tx: Option<SyncSender<Vec<u8>>>,
     back: Receiver<Vec<u8>>,
+    /// The chunk being filled (kept CHUNK long; `fill` bytes are data).
     buf: Vec<u8>,
+    fill: usize,
     handle: Option<JoinHandle<Result<LibDigest, SinkError>>>,
     written: u64,
     limit: u64,
@@ -67,6 +76,7 @@ impl LibWriter {
         let handle = std::thread::spawn(move || -> Result<LibDigest, SinkError> {
             let mut scanner = ArScanner::new();
             let mut hasher = Hasher::new();
+            let mut crc = crc32fast::Hasher::new();
             let mut marker = MarkerScan::default();
             let mut size = 0u64;
             let mut flushed = 0u64;
@@ -78,6 +88,7 @@ impl LibWriter {
                     });
                 }
                 hasher.update(&chunk);
+                crc.update(&chunk);
                 file.write_all(&chunk).map_err(SinkError::Write)?;
                 size += chunk.len() as u64;
                 if size - flushed >= WRITEBACK_STEP {
@@ -88,12 +99,17 @@ impl LibWriter {
             }
             scanner.finish(&triple)?;
             file.sync_all().map_err(SinkError::Write)?;
-            Ok(LibDigest { sha256: Sha256::from_bytes(hasher.finalize().into()), size })
+            Ok(LibDigest {
+                sha256: Sha256::from_bytes(hasher.finalize().into()),
+                size,
+                crc32: crc.finalize(),
+            })
         });
         LibWriter {
             tx: Some(tx),
             back,
-            buf: Vec::with_capacity(CHUNK),
+            buf: vec![0; CHUNK],
+            fill: 0,
             handle: Some(handle),
             written: 0,
             limit,
@@ -101,9 +117,12 @@ impl LibWriter {
     }
 
     fn send(&mut self) -> Result<(), SinkError> {
-        let next = self.back.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK));
-        let full = std::mem::replace(&mut self.buf, next);
-        self.buf.clear();
+        let mut next = self.back.try_recv().unwrap_or_default();
+        // Recycled chunks are full-length already: zero-filling happens once per buffer.
+        next.resize(CHUNK, 0);
+        let mut full = std::mem::replace(&mut self.buf, next);
+        full.truncate(self.fill);
+        self.fill = 0;
         let sent = self.tx.as_ref().map(|tx| tx.send(full).is_ok()).unwrap_or(false);
         if sent { Ok(()) } else { Err(self.join_error()) }
     }
@@ -117,20 +136,24 @@ impl LibWriter {
         }
     }
 
-    pub fn write_chunk(&mut self, mut data: &[u8]) -> Result<(), SinkError> {
-        self.written += data.len() as u64;
-        if self.written > self.limit {
-            return Err(SinkError::TooLarge(self.limit));
-        }
-        while !data.is_empty() {
-            let take = (CHUNK - self.buf.len()).min(data.len());
-            self.buf.extend_from_slice(&data[..take]);
-            data = &data[take..];
-            if self.buf.len() == CHUNK {
-                self.send()?;
+    /// Read from `r` straight into the next chunk (the inflater writes where
+    /// the writer thread will read: no copy in between). `Ok(0)` at the end.
+    pub fn fill_from(&mut self, r: &mut dyn Read) -> Result<usize, FillError> {
+        let n = loop {
+            match r.read(&mut self.buf[self.fill..]) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                other => break other.map_err(FillError::Read)?,
             }
+        };
+        self.fill += n;
+        self.written += n as u64;
+        if self.written > self.limit {
+            return Err(FillError::Sink(SinkError::TooLarge(self.limit)));
         }
-        Ok(())
+        if self.fill == CHUNK {
+            self.send().map_err(FillError::Sink)?;
+        }
+        Ok(n)
     }
 
     pub fn written(&self) -> u64 {
@@ -138,7 +161,7 @@ impl LibWriter {
     }
 
     pub fn finish(mut self) -> Result<LibDigest, SinkError> {
-        if !self.buf.is_empty() {
+        if self.fill > 0 {
             self.send()?;
         }
         self.tx = None;
@@ -146,16 +169,6 @@ impl LibWriter {
             Some(Ok(r)) => r,
             _ => Err(SinkError::Write(io::Error::other("the library writer panicked"))),
         }
-    }
-}
-
-impl Write for LibWriter {
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.write_chunk(data).map_err(io::Error::other)?;
-        Ok(data.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
     }
 }
 

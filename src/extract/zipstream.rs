@@ -12,11 +12,10 @@ use std::path::{Path, PathBuf};
 use flate2::bufread::DeflateDecoder;
 use tempfile::NamedTempFile;
 
-use super::sink::{LibDigest, LibWriter, SinkError};
+use super::sink::{FillError, LibDigest, LibWriter, SinkError};
 use crate::domain::zipfmt::{self, LOCAL_FIXED_LEN, LocalHeader, METHOD_DEFLATE, Match};
 use crate::error::{Error, Result};
 
-const COPY_BUF: usize = 1024 * 1024;
 const SPOOL_IN_MEMORY: usize = 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -111,14 +110,13 @@ fn stream_entry(
     let declared = h.uncompressed as u64;
     let mut sink = open_sink(declared)?;
     let mut limited = src.take(h.compressed as u64);
-    let mut crc = crc32fast::Hasher::new();
     if h.method == METHOD_DEFLATE {
         let mut inflate = DeflateDecoder::new(BufReader::with_capacity(256 * 1024, &mut limited));
-        copy_into(&mut inflate, &mut sink, &mut crc, wanted)?;
+        copy_into(&mut inflate, &mut sink, wanted)?;
         // Anything the deflate stream did not use still belongs to this entry.
         io::copy(&mut inflate.into_inner(), &mut io::sink()).map_err(|e| read_error(wanted, e))?;
     } else {
-        copy_into(&mut limited, &mut sink, &mut crc, wanted)?;
+        copy_into(&mut limited, &mut sink, wanted)?;
     }
     if limited.limit() > 0 {
         return Err(truncated(wanted));
@@ -129,28 +127,22 @@ fn stream_entry(
             format!("the library is {} bytes, its header says {declared}", sink.written()),
         ));
     }
-    if crc.finalize() != h.crc32 {
+    // The writer thread computed the CRC, off the inflating thread's path.
+    let lib = sink.finish().map_err(|e| sink_error(wanted, e))?;
+    if lib.crc32 != h.crc32 {
         return Err(archive(wanted, "the library's CRC-32 does not match (corrupt data)".into()));
     }
-    sink.finish().map_err(|e| sink_error(wanted, e))
+    Ok(lib)
 }
 
-fn copy_into(
-    r: &mut dyn Read,
-    sink: &mut LibWriter,
-    crc: &mut crc32fast::Hasher,
-    wanted: &Wanted,
-) -> Result<()> {
-    let mut buf = vec![0u8; COPY_BUF];
+fn copy_into(r: &mut dyn Read, sink: &mut LibWriter, wanted: &Wanted) -> Result<()> {
     loop {
-        let n = match r.read(&mut buf) {
+        match sink.fill_from(r) {
             Ok(0) => return Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(read_error(wanted, e)),
-        };
-        crc.update(&buf[..n]);
-        sink.write_chunk(&buf[..n]).map_err(|e| sink_error(wanted, e))?;
+            Ok(_) => {}
+            Err(FillError::Read(e)) => return Err(read_error(wanted, e)),
+            Err(FillError::Sink(e)) => return Err(sink_error(wanted, e)),
+        }
     }
 }
 
@@ -226,8 +218,7 @@ fn spool_and_extract(
         return Err(archive(wanted, format!("'{}' is a symbolic link, not a library", names[index])));
     }
     let mut sink = open_sink(entry.size())?;
-    let mut crc = crc32fast::Hasher::new();
-    copy_into(&mut entry, &mut sink, &mut crc, wanted)?;
+    copy_into(&mut entry, &mut sink, wanted)?;
     if sink.written() != entry.size() {
         return Err(archive(
             wanted,
