@@ -1,0 +1,3 @@
+module slim-setup/bench/oldtool
+
+go 1.22

