@@ -26,16 +26,7 @@ const TAG: &str = "slim-bindings-v1.4.0";
 const GNU: &str = "x86_64-unknown-linux-gnu";
 const ARM: &str = "aarch64-unknown-linux-gnu";
 const MUSL: &str = "x86_64-unknown-linux-musl";
-/// Every published target Go can link, in the order `targets` lists them.
-const ALL: [&str; 7] = [
-    GNU,
-    ARM,
-    MUSL,
-    "aarch64-unknown-linux-musl",
-    "x86_64-apple-darwin",
-    "aarch64-apple-darwin",
-    "x86_64-pc-windows-gnu",
-];
+const ALL: [&str; 7] = support::fixtures::ALL_TRIPLES;
 const LINUX_AMD64_GNU: [&str; 6] = ["--goos", "linux", "--goarch", "amd64", "--libc", "gnu"];
 const LIB_SIZE: usize = 32 * 1024;
 

@@ -25,16 +25,7 @@ const V: &str = "v1.4.0";
 const TAG: &str = "slim-bindings-v1.4.0";
 const GNU: &str = "x86_64-unknown-linux-gnu";
 const MUSL: &str = "x86_64-unknown-linux-musl";
-/// Every published target Go can link.
-const ALL: [&str; 7] = [
-    GNU,
-    "aarch64-unknown-linux-gnu",
-    MUSL,
-    "aarch64-unknown-linux-musl",
-    "x86_64-apple-darwin",
-    "aarch64-apple-darwin",
-    "x86_64-pc-windows-gnu",
-];
+const ALL: [&str; 7] = support::fixtures::ALL_TRIPLES;
 const LINUX_AMD64_GNU: [&str; 6] = ["--goos", "linux", "--goarch", "amd64", "--libc", "gnu"];
 /// Small enough to keep each test fast, big enough to span several reads.
 const LIB_SIZE: usize = 40 * 1024;

@@ -11,6 +11,17 @@ use std::io::{Cursor, Seek, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+/// Every published target Go can link, in the order `slim-setup targets` lists them.
+pub const ALL_TRIPLES: [&str; 7] = [
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-gnu",
+];
+
 /// The library the release workflow builds for `triple` (UPSTREAM.md rule:
 /// fields 1, 3 and 4 of the triple, vendor dropped), e.g.
 /// `x86_64-apple-darwin` -> `libslim_bindings_x86_64_darwin.a`.
