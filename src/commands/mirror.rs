@@ -54,7 +54,7 @@ pub fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
         let mut reader = HashedReader::spawn(located.reader, meter.clone());
         std::io::copy(&mut reader, tmp.as_file_mut()).map_err(|e| copy_error(e, tmp.path()))?;
         let (digest, bytes) = reader.finish().map_err(unwrap_io)?;
-        meter.finish("done");
+        meter.finish();
         match &located.published {
             Some(p) if p.digest != digest => {
                 return Err(Error::ChecksumMismatch {

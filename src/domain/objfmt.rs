@@ -109,7 +109,6 @@ pub enum ArError {
 /// Streaming scanner fed with the library's bytes in order.
 #[derive(Debug, Default)]
 pub struct ArScanner {
-    seen: u64,
     magic: Vec<u8>,
     header: Vec<u8>,
     /// Bytes left in the current member's data (and padding).
@@ -208,7 +207,6 @@ impl ArScanner {
             }
         }
         self.collecting = false;
-        self.seen += 1;
         Ok(())
     }
 

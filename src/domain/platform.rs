@@ -78,7 +78,7 @@ fn libc_suffix(libc: &Option<Libc>) -> String {
 pub fn supported_pairs() -> String {
     let mut out: Vec<String> = Vec::new();
     for t in &TARGETS {
-        let pair = format!("{}/{}", t.goos, t.goarch);
+        let pair = t.pair();
         if out.iter().any(|p| p.starts_with(&pair)) {
             continue;
         }
@@ -170,11 +170,6 @@ impl Target {
 
     pub fn pair(&self) -> String {
         format!("{}/{}", self.goos, self.goarch)
-    }
-
-    /// The architecture field of the triple (`x86_64`, `aarch64`).
-    pub fn arch(&self) -> &'static str {
-        self.triple.split('-').next().unwrap_or(self.triple)
     }
 }
 

@@ -34,10 +34,6 @@ impl Version {
         self.0.major
     }
 
-    pub fn is_prerelease(&self) -> bool {
-        !self.0.pre.is_empty()
-    }
-
     /// Compare against a literal such as "1.3.0-rc.1"; for the layout table only.
     pub fn cmp_str(&self, other: &str) -> Ordering {
         let other = semver::Version::parse(other).expect("layout table holds valid versions");

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use reqwest::blocking::Response;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
 
-use super::http::{Http, backoff, host_of, network_error, status_error};
+use super::http::{Http, backoff, host_of, status_error};
 use crate::error::{Error, Result};
 use crate::interrupt;
 
@@ -27,8 +27,6 @@ pub struct Body {
     total: Option<u64>,
     validator: Option<String>,
     resumes: u32,
-    /// Bytes received over all connections, for reports and tests.
-    pub received: u64,
 }
 
 impl Body {
@@ -59,16 +57,7 @@ impl Body {
         let validator = header(&resp, ETAG.as_str())
             .filter(|e| !e.starts_with("W/"))
             .or_else(|| header(&resp, LAST_MODIFIED.as_str()));
-        Ok(Some(Body {
-            http: http.clone(),
-            url: url.into(),
-            resp,
-            pos: 0,
-            total,
-            validator,
-            resumes: 0,
-            received: 0,
-        }))
+        Ok(Some(Body { http: http.clone(), url: url.into(), resp, pos: 0, total, validator, resumes: 0 }))
     }
 
     pub fn total(&self) -> Option<u64> {
@@ -144,7 +133,6 @@ impl Read for Body {
                 },
                 Ok(n) => {
                     self.pos += n as u64;
-                    self.received += n as u64;
                     if self.total.is_some_and(|t| self.pos > t) {
                         return Err(io::Error::other(Error::BadBody {
                             url: self.url.clone(),
@@ -155,15 +143,16 @@ impl Read for Body {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    let why = e.to_string();
-                    if let Some(re) = e.get_ref().and_then(|r| r.downcast_ref::<reqwest::Error>())
-                        && re.is_timeout()
-                    {
-                        let msg = network_error(&self.url, re, self.http.opts.timeout);
-                        if self.resumes + 1 >= self.http.opts.attempts {
-                            return Err(io::Error::other(msg));
-                        }
-                    }
+                    // Say what broke in plain words; the last resume reports it.
+                    let timed_out = e
+                        .get_ref()
+                        .and_then(|r| r.downcast_ref::<reqwest::Error>())
+                        .is_some_and(reqwest::Error::is_timeout);
+                    let why = if timed_out {
+                        format!("no data for {}s", self.http.opts.timeout.as_secs())
+                    } else {
+                        e.to_string()
+                    };
                     self.resume(&why)?
                 }
             }

@@ -269,7 +269,7 @@ fn run_pipeline(
     let extracted = match result {
         Ok(x) => x,
         Err(e) => {
-            meter.finish("failed");
+            meter.finish();
             // A damaged archive whose digest is also wrong is reported as the
             // checksum mismatch it really is; network failures are returned as is.
             let published = expected_digest(plan, tp).or(located.published.clone()).map(|p| p.digest);
@@ -288,7 +288,7 @@ fn run_pipeline(
         }
     };
     let (zip_sha, zip_bytes) = hashed.finish().map_err(zipstream::unwrap_io)?;
-    meter.finish("done");
+    meter.finish();
     Ok(Piped {
         temp,
         guard,

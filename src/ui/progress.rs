@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub trait Meter: Send + Sync {
     fn advance(&self, n: u64);
-    fn finish(&self, done: &str);
+    fn finish(&self);
 }
 
 pub trait Reporter: Send + Sync {
@@ -34,7 +34,7 @@ struct Nothing;
 
 impl Meter for Nothing {
     fn advance(&self, _: u64) {}
-    fn finish(&self, _: &str) {}
+    fn finish(&self) {}
 }
 
 impl Reporter for Silent {
@@ -68,9 +68,8 @@ impl Meter for Bar {
     fn advance(&self, n: u64) {
         self.0.inc(n);
     }
-    fn finish(&self, done: &str) {
+    fn finish(&self) {
         self.0.finish_and_clear();
-        let _ = done;
     }
 }
 
