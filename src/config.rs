@@ -67,11 +67,10 @@ fn needs_go(args: &InstallArgs, env: &Env) -> bool {
 
 /// The targets asked for, with the libc decision explained.
 pub fn targets(
-    args: &InstallArgs,
+    p: &crate::cli::PlatformArgs,
     go_env: Option<&GoEnvVars>,
     env: &Env,
 ) -> Result<(Vec<&'static Target>, String)> {
-    let p = &args.platform;
     if p.all {
         return Ok((TARGETS.iter().collect(), "all published targets".into()));
     }
@@ -158,8 +157,7 @@ pub fn share_names(mut plans: Vec<TargetPlan>) -> Vec<TargetPlan> {
     plans
 }
 
-pub fn bases(args: &InstallArgs, layout: &Layout) -> Result<BaseList> {
-    let s = &args.source;
+pub fn bases(s: &crate::cli::SourceArgs, layout: &Layout) -> Result<BaseList> {
     let list = match &s.base_url {
         Some(text) => parse_base_list(text, s.allow_http).map_err(Error::Usage)?,
         None => BaseList::Chain(
@@ -217,7 +215,7 @@ pub fn install_plan(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<Install
     };
     let resolved = resolve_version(args.version.as_deref(), env, cwd, go_env.is_some())?;
     let layout = layout::layout_for(&resolved.version)?;
-    let (targets, platform_note) = targets(args, go_env.as_ref(), env)?;
+    let (targets, platform_note) = targets(&args.platform, go_env.as_ref(), env)?;
     let module_dir = match (&args.location.cache_dir, &resolved.module_dir) {
         (Some(_), _) => None,
         (None, Some(d)) => Some(d.clone()),
@@ -235,7 +233,7 @@ pub fn install_plan(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<Install
     Ok(InstallPlan {
         version_source: resolved.source,
         version: resolved.version,
-        bases: bases(args, &layout)?,
+        bases: bases(&args.source, &layout)?,
         layout,
         targets: plans,
         platform_note,
@@ -313,8 +311,7 @@ pub fn single_plan(args: &crate::cli::SingleTargetArgs, env: &Env, cwd: &Path) -
     let ctx = go_context(location.gopath.as_deref(), env, cwd)?;
     let resolved = resolve_version(version, env, cwd, ctx.go_env.is_some())?;
     let layout = layout::layout_for(&resolved.version)?;
-    let args = InstallArgs { platform: platform.clone(), ..InstallArgs::default() };
-    let (ts, platform_note) = targets(&args, ctx.go_env.as_ref(), env)?;
+    let (ts, platform_note) = targets(platform, ctx.go_env.as_ref(), env)?;
     let [target] = ts.as_slice() else {
         return Err(Error::Usage("this command takes a single target".into()));
     };
@@ -369,11 +366,10 @@ mod tests {
     fn offline_keeps_only_local_mirrors() {
         let v = Version::parse("v1.4.0").unwrap();
         let layout = layout::layout_for(&v).unwrap();
-        let mut args = InstallArgs::default();
-        args.source.offline = true;
-        assert_eq!(bases(&args, &layout).unwrap(), BaseList::Off);
-        args.source.base_url = Some("https://m.example/x,/srv/mirror".into());
-        assert_eq!(bases(&args, &layout).unwrap(), BaseList::Chain(vec![Base::Dir("/srv/mirror".into())]));
+        let mut source = crate::cli::SourceArgs { offline: true, ..Default::default() };
+        assert_eq!(bases(&source, &layout).unwrap(), BaseList::Off);
+        source.base_url = Some("https://m.example/x,/srv/mirror".into());
+        assert_eq!(bases(&source, &layout).unwrap(), BaseList::Chain(vec![Base::Dir("/srv/mirror".into())]));
     }
 
     #[test]

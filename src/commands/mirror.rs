@@ -24,8 +24,7 @@ pub fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
     let go = crate::host::goenv::query_go_env(None, Some(cwd)).is_some();
     let resolved = config::resolve_version(args.version.as_deref(), env, cwd, go)?;
     let layout = crate::domain::layout::layout_for(&resolved.version)?;
-    let install_like = crate::cli::InstallArgs { source: args.source.clone(), ..Default::default() };
-    let BaseList::Chain(bases) = config::bases(&install_like, &layout)? else {
+    let BaseList::Chain(bases) = config::bases(&args.source, &layout)? else {
         return Err(Error::Offline(format!("mirror of {}", resolved.version)));
     };
     let targets: Vec<&'static Target> = if args.targets.is_empty() {
