@@ -83,7 +83,7 @@ pub fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Re
             return Err(Error::Symlink(path));
         }
     }
-    let previous = manifest::read(&final_path).is_some() || final_path.exists();
+    let previous = final_path.exists();
     let mut restarts = 0;
     let piped = loop {
         let located = locate(plan, tp, finder)?;
