@@ -173,11 +173,11 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct PlatformArgs {
-    /// Target GOOS [default: the host's]
-    #[arg(long, visible_alias = "os", env = "GOOS", value_name = "GOOS")]
+    /// Target GOOS [default: `go env GOOS`, else $GOOS, else the host's]
+    #[arg(long, visible_alias = "os", value_name = "GOOS")]
     pub goos: Option<String>,
-    /// Target GOARCH [default: the host's]
-    #[arg(long, visible_alias = "arch", env = "GOARCH", value_name = "GOARCH")]
+    /// Target GOARCH [default: `go env GOARCH`, else $GOARCH, else the host's]
+    #[arg(long, visible_alias = "arch", value_name = "GOARCH")]
     pub goarch: Option<String>,
     /// C library for linux targets [default: the one cgo's C compiler uses on the host, else gnu]
     #[arg(long, visible_alias = "abi", value_name = "gnu|musl", value_parser = ["gnu", "musl"])]

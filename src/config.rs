@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::cli::InstallArgs;
+use crate::domain::cgo;
 use crate::domain::layout::{self, Layout};
 use crate::domain::mirror::{Base, BaseList, parse_base, parse_base_list};
 use crate::domain::platform::{Libc, TARGETS, Target};
@@ -14,8 +15,9 @@ use crate::domain::sums::Sha256;
 use crate::domain::version::Version;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
+use crate::host::gocmd::GoRunner;
 use crate::host::goenv::{self, GoEnvVars, GoPaths};
-use crate::host::{detect, modcache, project};
+use crate::host::{detect, modcache, paths, project};
 use crate::net::http::HttpOptions;
 use crate::plan::{InstallPlan, Pins, TargetPlan};
 
@@ -28,7 +30,12 @@ pub struct ResolvedVersion {
     pub module_dir: Option<PathBuf>,
 }
 
-pub fn resolve_version(arg: Option<&str>, env: &Env, cwd: &Path, go: bool) -> Result<ResolvedVersion> {
+pub fn resolve_version(
+    arg: Option<&str>,
+    env: &Env,
+    cwd: &Path,
+    go: Option<&GoRunner>,
+) -> Result<ResolvedVersion> {
     let (text, source, module_dir) = if let Some(v) = arg {
         (v.to_string(), "command line".to_string(), None)
     } else if let Some(v) = env.get("SLIM_BINDINGS_VERSION") {
@@ -40,7 +47,8 @@ pub fn resolve_version(arg: Option<&str>, env: &Env, cwd: &Path, go: bool) -> Re
     Ok(ResolvedVersion { version: Version::parse(&text)?, source, module_dir })
 }
 
-/// The Go paths, asking `go env` when go is installed.
+/// The Go paths, from `go env` when go answered, else as go would find them.
+/// A relative `--gopath` is taken from the current folder (go refuses those).
 pub fn go_paths(cli_gopath: Option<&Path>, go_env: Option<&GoEnvVars>, env: &Env) -> Result<GoPaths> {
     let file = goenv::env_file_path(env).and_then(|p| std::fs::read_to_string(p).ok());
     goenv::resolve(cli_gopath, go_env, env, file.as_deref()).ok_or_else(|| {
@@ -48,24 +56,47 @@ pub fn go_paths(cli_gopath: Option<&Path>, go_env: Option<&GoEnvVars>, env: &Env
     })
 }
 
-/// Whether planning needs the go command: to find the project's version, the
-/// module cache, or the C compiler that decides the host's libc.
+/// `go env`, when planning needs it: to find the project's version, the module
+/// cache, the default platform (`go env -w GOARCH=arm64` counts), or the C
+/// compiler that decides the host's libc.
 fn needs_go(args: &InstallArgs, env: &Env) -> bool {
     let p = &args.platform;
     let version = args.version.is_none() && env.get("SLIM_BINDINGS_VERSION").is_none();
     let folder = args.location.cache_dir.is_none();
-    let host = |given: &Option<String>, host: &str| given.as_deref().is_none_or(|g| g == host);
-    let libc = p.libc.is_none()
-        && p.targets.is_empty()
-        && !p.all
-        && detect::host_goos() == "linux"
-        && host(&p.goos, detect::host_goos())
-        && host(&p.goarch, detect::host_goarch())
-        && env.get("CC").is_none();
-    version || folder || libc
+    let platform = p.targets.is_empty() && !p.all && (p.goos.is_none() || p.goarch.is_none());
+    let libc = platform && p.libc.is_none() && detect::host_goos() == "linux" && env.get("CC").is_none();
+    version || folder || platform || libc
 }
 
-/// The targets asked for, with the libc decision explained.
+/// Ask `go env` (`Ok(None)` when go is not installed).
+pub fn query_go(go: &GoRunner) -> Result<Option<GoEnvVars>> {
+    goenv::query_go_env(go).map_err(Error::from)
+}
+
+/// A platform setting and where it came from: the flag, else `go env` (which
+/// reads the environment and Go's env file), else the environment, else the
+/// host. An empty `GOOS=` means the host's, as go treats it.
+fn platform_value(
+    flag: &Option<String>,
+    key: &str,
+    go_env: Option<&GoEnvVars>,
+    env: &Env,
+    host: &str,
+) -> (String, String) {
+    if let Some(v) = flag {
+        return (v.clone(), format!("--{}", key.to_ascii_lowercase()));
+    }
+    if let Some(v) = go_env.and_then(|g| g.get(key)).filter(|v| !v.is_empty()) {
+        return (v.clone(), "go env".into());
+    }
+    match env.get(key) {
+        Some(v) => (v.to_string(), format!("${key}")),
+        None => (host.to_string(), "host".into()),
+    }
+}
+
+/// The targets asked for, with the platform decision explained. GOOS and
+/// GOARCH from the environment are defaults only: `--target` and `--all` win.
 pub fn targets(
     p: &crate::cli::PlatformArgs,
     go_env: Option<&GoEnvVars>,
@@ -84,8 +115,8 @@ pub fn targets(
         }
         return Ok((out, "--target".into()));
     }
-    let goos = p.goos.clone().unwrap_or_else(|| detect::host_goos().to_string());
-    let goarch = p.goarch.clone().unwrap_or_else(|| detect::host_goarch().to_string());
+    let (goos, os_from) = platform_value(&p.goos, "GOOS", go_env, env, detect::host_goos());
+    let (goarch, arch_from) = platform_value(&p.goarch, "GOARCH", go_env, env, detect::host_goarch());
     let (libc, why) = match p.libc.as_deref() {
         Some(l) => (Some(l.parse::<Libc>().map_err(Error::Usage)?), "--libc".to_string()),
         None if goos == "linux" && goos == detect::host_goos() && goarch == detect::host_goarch() => {
@@ -97,46 +128,62 @@ pub fn targets(
         None => (None, String::new()),
     };
     let target = Target::from_go(&goos, &goarch, libc)?;
+    let from =
+        if os_from == arch_from { os_from } else { format!("GOOS from {os_from}, GOARCH from {arch_from}") };
     let note = match target.libc {
-        Some(l) if goos == "linux" => format!("{goos}/{goarch}, libc {l} ({why})"),
-        _ => format!("{goos}/{goarch}"),
+        Some(l) if goos == "linux" => format!("{goos}/{goarch} (from {from}), libc {l} ({why})"),
+        _ => format!("{goos}/{goarch} (from {from})"),
     };
     Ok((vec![target], note))
 }
 
-/// Where one target goes: the module's own cgo directives when the module is in
-/// the module cache, else the version's known layout.
+/// Where one target goes. With `--cache-dir`, there. Else, when the module is
+/// in the module cache, the `-L` of its own cgo directive that leaves the
+/// module cache; else the version's published layout from the module folder.
+/// Folders are resolved as the kernel resolves them (links followed before
+/// each `..`), and nothing is ever placed inside the module cache.
 pub fn target_plan(
     target: &'static Target,
     layout: &Layout,
-    module_dir: Option<&Path>,
+    module_dir: &Path,
+    modcache: Option<&Path>,
     cache_dir: Option<&Path>,
-) -> TargetPlan {
+) -> Result<TargetPlan> {
     let own = target.lib_file();
+    let linked = format!("lib{}.a", target.cgo_link_name());
+    let modcache = modcache.map(paths::walk);
     let (dir, file, dir_source) = if let Some(dir) = cache_dir {
-        (dir.to_path_buf(), format!("lib{}.a", target.cgo_link_name()), "--cache-dir".to_string())
+        (paths::walk(dir), linked, "--cache-dir".to_string())
     } else {
+        let real_module = paths::walk(module_dir);
+        let cache = modcache.clone().unwrap_or_default();
         let spec = module_dir
-            .filter(|d| d.is_dir())
-            .and_then(|d| modcache::link_spec(d, target.goos, target.goarch));
-        match (spec, module_dir) {
-            (Some(spec), Some(md)) => {
-                let file = spec.lib_file();
-                (spec.lib_dir, file, format!("the cgo directives in {}", md.display()))
+            .is_dir()
+            .then(|| modcache::link_spec(module_dir, target.goos, target.goarch))
+            .flatten();
+        let chosen = spec.as_ref().and_then(|s| cgo::install_dir(s, &real_module, &cache, paths::physical));
+        let layout_dir = || paths::physical(module_dir, layout.rel_lib_dir(target.goos));
+        match (spec, chosen) {
+            (Some(spec), Some((arg, dir))) => {
+                let from = format!("the cgo directive in {} ({arg})", spec.source().display());
+                (dir, spec.lib_file(), from)
             }
-            (_, md) => {
-                let md = md.map(Path::to_path_buf).unwrap_or_default();
-                let dir = layout::resolve(&md, &layout.rel_lib_dir);
-                (
-                    dir,
-                    format!("lib{}.a", target.cgo_link_name()),
-                    "the version's published layout".to_string(),
-                )
-            }
+            (Some(spec), None) => (
+                layout_dir(),
+                spec.lib_file(),
+                format!(
+                    "the version's published layout: the cgo directive in {} names no folder outside the module cache",
+                    spec.source().display()
+                ),
+            ),
+            (None, _) => (layout_dir(), linked, "the version's published layout".to_string()),
         }
     };
+    if let Some(cache) = modcache.filter(|c| dir.starts_with(c)) {
+        return Err(Error::InsideModCache { dir, modcache: cache });
+    }
     let extra_names = if own != file { vec![own] } else { vec![] };
-    TargetPlan { target, dir, file, extra_names, dir_source }
+    Ok(TargetPlan { target, dir, file, extra_names, dir_source })
 }
 
 /// cgo links the `_gnu` name for both libcs, so gnu and musl libraries of one
@@ -206,29 +253,26 @@ pub fn install_plan(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<Install
         ),
         None => None,
     };
+    let location = absolute_location(&args.location, cwd);
+    let go = GoRunner::new(cwd, location.gopath.as_deref(), args.source.offline, env);
     // `go env` costs a process start; the no-op path should not pay it when
     // nothing it answers is needed.
-    let go_env = if needs_go(args, env) {
-        goenv::query_go_env(args.location.gopath.as_deref(), Some(cwd))
-    } else {
-        None
-    };
-    let resolved = resolve_version(args.version.as_deref(), env, cwd, go_env.is_some())?;
+    let go_env = if needs_go(args, env) { query_go(&go)? } else { None };
+    let resolved = resolve_version(args.version.as_deref(), env, cwd, go_env.is_some().then_some(&go))?;
     let layout = layout::layout_for(&resolved.version)?;
     let (targets, platform_note) = targets(&args.platform, go_env.as_ref(), env)?;
-    let module_dir = match (&args.location.cache_dir, &resolved.module_dir) {
-        (Some(_), _) => None,
-        (None, Some(d)) => Some(d.clone()),
-        (None, None) => {
-            let paths = go_paths(args.location.gopath.as_deref(), go_env.as_ref(), env)?;
-            Some(layout::module_dir(&paths.gomodcache, layout.module_path, &resolved.version))
-        }
+    let paths = go_paths(location.gopath.as_deref(), go_env.as_ref(), env);
+    let modcache = paths.as_ref().ok().map(|p| p.gomodcache.clone());
+    let module_dir = match (&location.cache_dir, &resolved.module_dir) {
+        (Some(_), _) => PathBuf::new(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => layout::module_dir(&paths?.gomodcache, layout.module_path, &resolved.version),
     };
     let plans = share_names(
         targets
             .iter()
-            .map(|t| target_plan(t, &layout, module_dir.as_deref(), args.location.cache_dir.as_deref()))
-            .collect(),
+            .map(|t| target_plan(t, &layout, &module_dir, modcache.as_deref(), location.cache_dir.as_deref()))
+            .collect::<Result<_>>()?,
     );
     Ok(InstallPlan {
         version_source: resolved.source,
@@ -277,25 +321,44 @@ pub fn pins(cwd: &Path, lock: bool) -> Result<Option<Pins>> {
     }
 }
 
+/// `--gopath` and `--cache-dir` made absolute against the current folder.
+pub fn absolute_location(location: &crate::cli::LocationArgs, cwd: &Path) -> crate::cli::LocationArgs {
+    crate::cli::LocationArgs {
+        gopath: location.gopath.as_deref().map(|p| paths::absolute(cwd, p)),
+        cache_dir: location.cache_dir.as_deref().map(|p| paths::absolute(cwd, p)),
+    }
+}
+
 /// The Go setup for commands that read what is installed.
 pub struct GoContext {
+    pub go: GoRunner,
     pub go_env: Option<GoEnvVars>,
     pub paths: GoPaths,
 }
 
 pub fn go_context(gopath: Option<&Path>, env: &Env, cwd: &Path) -> Result<GoContext> {
-    let go_env = goenv::query_go_env(gopath, Some(cwd));
-    let paths = go_paths(gopath, go_env.as_ref(), env)?;
-    Ok(GoContext { go_env, paths })
+    let gopath = gopath.map(|p| paths::absolute(cwd, p));
+    let go = GoRunner::new(cwd, gopath.as_deref(), false, env);
+    let go_env = query_go(&go)?;
+    let paths = go_paths(gopath.as_deref(), go_env.as_ref(), env)?;
+    Ok(GoContext { go, go_env, paths })
 }
 
-/// Where installed libraries can be: --cache-dir, else every layout's root.
-pub fn cache_roots(location: &crate::cli::LocationArgs, env: &Env, cwd: &Path) -> Result<Vec<PathBuf>> {
+/// Where installed libraries can be, for `list`, `verify` and `clean`.
+pub struct Scope {
+    /// `--cache-dir`, else every layout's root, resolved as the linker resolves them.
+    pub roots: Vec<PathBuf>,
+    /// The module cache, where nothing of slim-setup's belongs (`None` with --cache-dir).
+    pub gomodcache: Option<PathBuf>,
+}
+
+pub fn scope(location: &crate::cli::LocationArgs, env: &Env, cwd: &Path) -> Result<Scope> {
     if let Some(d) = &location.cache_dir {
-        return Ok(vec![d.clone()]);
+        return Ok(Scope { roots: vec![paths::walk(&paths::absolute(cwd, d))], gomodcache: None });
     }
     let ctx = go_context(location.gopath.as_deref(), env, cwd)?;
-    Ok(layout::cache_roots(&ctx.paths.gomodcache))
+    let roots = layout::cache_roots(&ctx.paths.gomodcache, paths::physical);
+    Ok(Scope { roots, gomodcache: Some(ctx.paths.gomodcache) })
 }
 
 /// One target's plan without downloading: for `env` and `doctor`.
@@ -307,9 +370,10 @@ pub struct SinglePlan {
 }
 
 pub fn single_plan(args: &crate::cli::SingleTargetArgs, env: &Env, cwd: &Path) -> Result<SinglePlan> {
-    let (version, platform, location) = (args.version.as_deref(), &args.platform, &args.location);
+    let (version, platform) = (args.version.as_deref(), &args.platform);
+    let location = absolute_location(&args.location, cwd);
     let ctx = go_context(location.gopath.as_deref(), env, cwd)?;
-    let resolved = resolve_version(version, env, cwd, ctx.go_env.is_some())?;
+    let resolved = resolve_version(version, env, cwd, ctx.go_env.is_some().then_some(&ctx.go))?;
     let layout = layout::layout_for(&resolved.version)?;
     let (ts, platform_note) = targets(platform, ctx.go_env.as_ref(), env)?;
     let [target] = ts.as_slice() else {
@@ -319,7 +383,13 @@ pub fn single_plan(args: &crate::cli::SingleTargetArgs, env: &Env, cwd: &Path) -
         .module_dir
         .clone()
         .unwrap_or_else(|| layout::module_dir(&ctx.paths.gomodcache, layout.module_path, &resolved.version));
-    let target = target_plan(target, &layout, Some(&module_dir), location.cache_dir.as_deref());
+    let target = target_plan(
+        target,
+        &layout,
+        &module_dir,
+        Some(&ctx.paths.gomodcache),
+        location.cache_dir.as_deref(),
+    )?;
     Ok(SinglePlan { version: resolved, target, platform_note, go_env: ctx.go_env })
 }
 
@@ -333,14 +403,14 @@ mod tests {
         let layout = layout::layout_for(&v).unwrap();
         let md = layout::module_dir(Path::new("/g/pkg/mod"), layout.module_path, &v);
         let t = Target::from_triple("aarch64-unknown-linux-musl").unwrap();
-        let p = target_plan(t, &layout, Some(&md), None);
+        let p = target_plan(t, &layout, &md, Some(Path::new("/g/pkg/mod")), None).unwrap();
         assert_eq!(
             p.path(),
             PathBuf::from("/g/.cgo-cache/slim-bindings/v1.4.0/libslim_bindings_aarch64_linux_gnu.a")
         );
         assert_eq!(p.extra_names, vec!["libslim_bindings_aarch64_linux_musl.a".to_string()]);
         let t = Target::from_triple("aarch64-apple-darwin").unwrap();
-        let p = target_plan(t, &layout, Some(&md), Some(Path::new("/c")));
+        let p = target_plan(t, &layout, &md, Some(Path::new("/g/pkg/mod")), Some(Path::new("/c"))).unwrap();
         assert_eq!(p.path(), PathBuf::from("/c/libslim_bindings_aarch64_darwin.a"));
         assert!(p.extra_names.is_empty());
     }
@@ -350,7 +420,8 @@ mod tests {
         let v = Version::parse("v1.4.0").unwrap();
         let layout = layout::layout_for(&v).unwrap();
         let md = layout::module_dir(Path::new("/g/pkg/mod"), layout.module_path, &v);
-        let plans = share_names(TARGETS.iter().map(|t| target_plan(t, &layout, Some(&md), None)).collect());
+        let plans =
+            share_names(TARGETS.iter().map(|t| target_plan(t, &layout, &md, None, None).unwrap()).collect());
         let files: Vec<&str> = plans.iter().map(|p| p.file.as_str()).collect();
         assert_eq!(files.len(), 7);
         let mut unique = files.clone();
@@ -360,6 +431,49 @@ mod tests {
         let musl = plans.iter().find(|p| p.target.triple == "x86_64-unknown-linux-musl").unwrap();
         assert_eq!(musl.file, "libslim_bindings_x86_64_linux_musl.a");
         assert!(musl.extra_names.is_empty());
+    }
+
+    #[test]
+    fn nothing_is_placed_inside_the_module_cache() {
+        let v = Version::parse("v1.4.0").unwrap();
+        let layout = layout::layout_for(&v).unwrap();
+        let md = layout::module_dir(Path::new("/g/pkg/mod"), layout.module_path, &v);
+        let t = Target::from_triple("x86_64-unknown-linux-gnu").unwrap();
+        let inside = Path::new("/g/pkg/mod/cache/slim");
+        let err = target_plan(t, &layout, &md, Some(Path::new("/g/pkg/mod")), Some(inside)).unwrap_err();
+        assert!(matches!(err, Error::InsideModCache { .. }), "{err}");
+        assert!(err.to_string().contains("go mod verify"), "{err}");
+        // A module cache that is GOPATH itself puts the layout's folder inside it.
+        let md = layout::module_dir(Path::new("/g"), layout.module_path, &v);
+        let err = target_plan(t, &layout, &md, Some(Path::new("/")), None).unwrap_err();
+        assert!(matches!(err, Error::InsideModCache { .. }), "{err}");
+    }
+
+    #[test]
+    fn platform_defaults_come_from_go_env_then_the_environment() {
+        let go: GoEnvVars =
+            [("GOOS".to_string(), "linux".to_string()), ("GOARCH".to_string(), "arm64".to_string())]
+                .into_iter()
+                .collect();
+        let none = crate::cli::PlatformArgs::default();
+        let env = Env::from_pairs([("GOOS", "windows"), ("GOARCH", "amd64")]);
+        let (t, note) = targets(&none, Some(&go), &env).unwrap();
+        assert_eq!((t[0].triple, note.contains("go env")), ("aarch64-unknown-linux-gnu", true), "{note}");
+        let (t, _) = targets(&none, None, &env).unwrap();
+        assert_eq!(t[0].triple, "x86_64-pc-windows-gnu");
+        // Empty means the host's, as go treats it.
+        let env = Env::from_pairs([("GOOS", ""), ("GOARCH", "")]);
+        let (_, note) =
+            targets(&crate::cli::PlatformArgs { libc: Some("gnu".into()), ..none.clone() }, None, &env)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(note.contains("from host"), "{note}");
+        // The environment never overrides --target.
+        let env = Env::from_pairs([("GOOS", "linux"), ("GOARCH", "arm64")]);
+        let p =
+            crate::cli::PlatformArgs { targets: vec!["x86_64-unknown-linux-musl".into()], ..none.clone() };
+        assert_eq!(targets(&p, Some(&go), &env).unwrap().0[0].triple, "x86_64-unknown-linux-musl");
+        let p = crate::cli::PlatformArgs { goarch: Some("amd64".into()), ..none };
+        assert_eq!(targets(&p, Some(&go), &env).unwrap().0[0].goarch, "amd64");
     }
 
     #[test]
@@ -376,12 +490,12 @@ mod tests {
     fn version_sources_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let env = Env::from_pairs([("SLIM_BINDINGS_VERSION", "1.2.0")]);
-        let r = resolve_version(Some("v1.4.0"), &env, dir.path(), false).unwrap();
+        let r = resolve_version(Some("v1.4.0"), &env, dir.path(), None).unwrap();
         assert_eq!((r.version.to_string(), r.source.as_str()), ("v1.4.0".into(), "command line"));
-        let r = resolve_version(None, &env, dir.path(), false).unwrap();
+        let r = resolve_version(None, &env, dir.path(), None).unwrap();
         assert_eq!((r.version.to_string(), r.source.as_str()), ("v1.2.0".into(), "SLIM_BINDINGS_VERSION"));
         assert!(matches!(
-            resolve_version(None, &Env::default(), dir.path(), false),
+            resolve_version(None, &Env::default(), dir.path(), None),
             Err(Error::NoVersion { .. })
         ));
     }

@@ -47,6 +47,13 @@ pub enum Error {
     Library { asset: String, source: ArError },
     #[error("{asset} has no {lib}; it holds: {}", if .names.is_empty() { "nothing".to_string() } else { .names.join(", ") })]
     MissingLibrary { asset: String, lib: String, names: Vec<String> },
+    #[error(
+        "refusing to install into '{}': it is inside Go's module cache '{}', which is read-only and checked by `go mod verify`",
+        .dir.display(), .modcache.display()
+    )]
+    InsideModCache { dir: PathBuf, modcache: PathBuf },
+    #[error("{0}")]
+    Go(#[from] crate::host::gocmd::GoError),
     #[error("refusing to write through the symbolic link '{0}'")]
     Symlink(PathBuf),
     #[error("{0} is not installed and --offline (or a base URL of 'off') forbids downloading it")]
@@ -118,6 +125,15 @@ impl Error {
             }
             Error::Damaged(_) => "reinstall with: slim-setup install VERSION --force (same --goos/--goarch/--target)".into(),
             Error::Symlink(_) => "remove the link, or install elsewhere with --cache-dir".into(),
+            Error::InsideModCache { .. } => {
+                "install where the module's cgo looks (no --cache-dir), or pass a --cache-dir outside GOMODCACHE and link it with `slim-setup env`".into()
+            }
+            Error::Go(crate::host::gocmd::GoError::TimedOut { .. }) => {
+                "check the module proxy (GOPROXY) and the network, or pass VERSION and --cache-dir so that go is not asked".into()
+            }
+            Error::Go(_) => {
+                "fix what go reports (run the same go command to see it), or pass VERSION and --cache-dir so that go is not asked".into()
+            }
             _ => return None,
         })
     }

@@ -434,6 +434,40 @@ fn doctor_passes_when_everything_is_in_place() {
     assert!(!format!("{run}").contains("tok-987"), "{run}");
 }
 
+// ------------------------------------------------------ behind symlinks
+
+/// A version folder (or a parent) on another disk behind a symbolic link is
+/// still an install: list, verify, env, doctor and clean all find it.
+#[test]
+fn installs_behind_symbolic_links_are_found_by_every_subcommand() {
+    let mirror = folder_mirror(&[TAG], GNU);
+    for moved in ["version folder", "parent"] {
+        let home = Home::new();
+        home.install_from(mirror.path(), V);
+        let (from, to) = match moved {
+            "version folder" => (home.versioned(V), home.path().join("disk/v1.4.0")),
+            _ => (home.gopath().join(".cgo-cache"), home.path().join("disk/cgo-cache")),
+        };
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::rename(&from, &to).unwrap();
+        std::os::unix::fs::symlink(&to, &from).unwrap();
+        let real = std::fs::canonicalize(home.versioned(V).join(lib_name(GNU))).unwrap();
+
+        let list = Run::of(home.sub("list").arg("--json")).ok();
+        let rows = list.json();
+        assert_eq!(rows.as_array().map(Vec::len), Some(1), "{moved}: {list}\n{rows:#}");
+        let listed = rows[0]["path"].as_str().unwrap().to_string();
+        assert_eq!(std::fs::canonicalize(&listed).unwrap(), real, "{moved}");
+        let verify = Run::of(home.sub("verify").arg(V)).ok();
+        assert_eq!(verify.stdout, format!("ok      {V} {GNU} {listed}\n"), "{moved}");
+        Run::of(home.sub("env").arg(V).args(LINUX_AMD64_GNU)).ok().mentions(&["CGO_LDFLAGS"]);
+        let run = doctor(&home, &home.fake_cc()).ok();
+        assert!(!run.stdout.contains("FAIL"), "{moved}: {run}");
+        Run::of(home.sub("clean").arg(V)).ok().mentions(&["removed"]);
+        assert!(!real.exists(), "{moved}: clean left {}", real.display());
+    }
+}
+
 // ------------------------------------------------ targets, completions, man
 
 #[test]

@@ -581,20 +581,50 @@ fn install_folder_follows_each_version_layout() {
 #[test]
 fn module_in_the_module_cache_decides_the_folder() {
     let home = Home::new();
-    let module = home.gopath().join("pkg/mod/github.com/agntcy/slim-bindings-go@v1.4.0");
+    let modcache = home.gopath().join("pkg/mod");
+    let module = modcache.join("github.com/agntcy/slim-bindings-go@v1.4.0");
     std::fs::create_dir_all(&module).unwrap();
-    let go = "package slim_bindings\n\n\
-              // #cgo linux,amd64 LDFLAGS: -L${SRCDIR}/../custom -lslim_bindings_x86_64_linux_gnu -lm\n\
-              // #cgo darwin,arm64 LDFLAGS: -L${SRCDIR}/../elsewhere -lslim_bindings_aarch64_darwin\n\
-              import \"C\"\n";
-    std::fs::write(module.join("x.go"), go).unwrap();
     let mirror = folder_mirror(&[TAG], GNU);
     let base = mirror.path().display().to_string();
+    let directive = |ldflags: &str| {
+        let go = format!("package slim_bindings\n\n// #cgo linux,amd64 LDFLAGS: {ldflags}\nimport \"C\"\n");
+        std::fs::write(module.join("x.go"), go).unwrap();
+    };
+    // The -L that leaves the module cache wins over the version's table; the
+    // module's own ${SRCDIR} never does.
+    directive("-L${SRCDIR} -L${SRCDIR}/../../../../../custom -lslim_bindings_x86_64_linux_gnu -lm");
     let run = Run::of(home.install().args([V, "--base-url", &base]).args(LINUX_AMD64_GNU)).ok();
-    let want = home.gopath().join("pkg/mod/github.com/agntcy/custom").join(lib_name(GNU));
+    let want = home.gopath().join("custom").join(lib_name(GNU));
     assert_eq!(read(&want), lib(GNU), "{run}");
-    run.says(&["cgo directives"]);
+    run.says(&["the cgo directive in", "x.go (${SRCDIR}/../../../../../custom)"]);
     assert!(!home.versioned(V).join(lib_name(GNU)).exists(), "the version table must not win");
+
+    // A directive whose folders are all inside the module cache: the version's
+    // layout, saying why, and nothing written inside the module cache.
+    directive("-L${SRCDIR} -L${SRCDIR}/../custom -lslim_bindings_x86_64_linux_gnu -lm");
+    let run = Run::of(home.install().args([V, "--base-url", &base]).args(LINUX_AMD64_GNU)).ok();
+    assert_eq!(read(&home.versioned(V).join(lib_name(GNU))), lib(GNU), "{run}");
+    run.says(&["names no folder outside the module cache"]);
+    assert_eq!(files_under(&modcache), vec!["github.com/agntcy/slim-bindings-go@v1.4.0/x.go".to_string()]);
+}
+
+/// A `--cache-dir` inside the module cache is refused before anything is written.
+#[test]
+fn cache_dir_inside_the_module_cache_is_refused() {
+    let home = Home::new();
+    let modcache = home.gopath().join("pkg/mod");
+    let inside = modcache.join("github.com/agntcy/slim-bindings-go@v1.4.0");
+    std::fs::create_dir_all(&inside).unwrap();
+    let mirror = folder_mirror(&[TAG], GNU);
+    let run = Run::of(
+        home.install()
+            .args([V, "--base-url", &mirror.path().display().to_string(), "--cache-dir"])
+            .arg(&inside)
+            .args(LINUX_AMD64_GNU),
+    )
+    .fails(1);
+    run.says(&["refusing to install into", "inside Go's module cache", "go mod verify", "hint: "]);
+    assert!(files_under(&modcache).is_empty(), "{run}");
 }
 
 // --------------------------------------------------------- musl and --all

@@ -10,11 +10,12 @@ use crate::config;
 use crate::domain::version::Version;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
-use crate::store::{inventory, lock, manifest};
+use crate::store::{fsutil, inventory, lock, manifest};
 
 pub fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
-    let roots = config::cache_roots(&args.location, env, cwd)?;
+    let scope = config::scope(&args.location, env, cwd)?;
+    let roots = scope.roots;
     let mut doomed: Vec<PathBuf> = Vec::new();
     if !args.leftovers {
         for item in inventory::scan(&roots) {
@@ -30,6 +31,10 @@ pub fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
         }
     }
     doomed.extend(inventory::leftovers(&roots));
+    // Files an earlier build of this tool wrote into Go's module cache: the
+    // folders there are Go's, read-only, and keep their mode.
+    let in_modcache = scope.gomodcache.as_deref().map(inventory::in_module_cache).unwrap_or_default();
+    doomed.extend(in_modcache.iter().cloned());
     doomed.sort();
     doomed.dedup();
     let mut freed = 0u64;
@@ -40,6 +45,13 @@ pub fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
         // A musl library and its _gnu name are one file (a hard link): count it once.
         let size = if first_link(&meta, &mut seen) { meta.len() } else { 0 };
         println!("{} {}", if args.dry_run { "would remove" } else { "removed" }, path.display());
+        if in_modcache.contains(path) {
+            if !args.dry_run {
+                fsutil::remove_from_read_only_dir(path).map_err(|e| Error::io("remove", path, e))?;
+            }
+            freed += size;
+            continue;
+        }
         if !args.dry_run {
             std::fs::remove_file(path).map_err(|e| Error::io("remove", path, e))?;
         }

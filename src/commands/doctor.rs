@@ -9,7 +9,7 @@ use crate::config;
 use crate::domain::layout::{MODULE_V1, MODULE_V2};
 use crate::error::{Error, Result};
 use crate::host::env::Env;
-use crate::store::manifest;
+use crate::store::{inventory, manifest};
 
 #[derive(Default)]
 struct Report {
@@ -70,6 +70,17 @@ pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
             ctx.paths.source
         ),
     );
+    match inventory::in_module_cache(&ctx.paths.gomodcache).as_slice() {
+        [] => r.ok("module cache", "nothing of slim-setup's inside it"),
+        files => r.fail(
+            "module cache",
+            &format!(
+                "{} file(s) that an earlier slim-setup wrote inside Go's module cache (e.g. {}), so `go mod verify` reports the bindings as modified; run: slim-setup clean --leftovers",
+                files.len(),
+                files[0].display()
+            ),
+        ),
+    }
     match config::single_plan(&args.target, env, cwd) {
         Err(e) => r.fail("bindings version", &e.to_string()),
         Ok(plan) => {

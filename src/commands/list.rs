@@ -24,7 +24,7 @@ struct Row<'a> {
 }
 
 pub fn run(args: &ListArgs, env: &Env, cwd: &Path) -> Result<()> {
-    let roots = config::cache_roots(&args.location, env, cwd)?;
+    let roots = config::scope(&args.location, env, cwd)?.roots;
     let items = inventory::scan(&roots);
     let rows: Vec<Row> = items
         .iter()

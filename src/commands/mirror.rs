@@ -21,8 +21,8 @@ use crate::net::sources::{Finder, LazyHttp, Lookups};
 use crate::ui::progress;
 
 pub fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
-    let go = crate::host::goenv::query_go_env(None, Some(cwd)).is_some();
-    let resolved = config::resolve_version(args.version.as_deref(), env, cwd, go)?;
+    let go = crate::host::gocmd::GoRunner::new(cwd, None, args.source.offline, env);
+    let resolved = config::resolve_version(args.version.as_deref(), env, cwd, Some(&go))?;
     let layout = crate::domain::layout::layout_for(&resolved.version)?;
     let BaseList::Chain(bases) = config::bases(&args.source, &layout)? else {
         return Err(Error::Offline(format!("mirror of {}", resolved.version)));

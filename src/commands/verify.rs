@@ -11,7 +11,7 @@ use crate::store::inventory;
 
 pub fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
     let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
-    let roots = config::cache_roots(&args.location, env, cwd)?;
+    let roots = config::scope(&args.location, env, cwd)?.roots;
     let items: Vec<_> = inventory::scan(&roots)
         .into_iter()
         .filter(|i| version.as_ref().is_none_or(|v| *v == i.manifest.version))

@@ -1,11 +1,15 @@
 //! Reading the `#cgo LDFLAGS` directives of the bindings' Go files: the `-L`
-//! folder and `-l` name that cgo will really use for a platform. When the module
-//! is in the module cache, this beats any table of what a version "should" say.
+//! folders and `-l` name cgo will really use for a platform, and which of those
+//! folders is the one to install into. When the module is in the module cache,
+//! this beats any table of what a version "should" say.
+//!
+//! Every published directive names two `-L` folders: `${SRCDIR}` itself (the
+//! module's own folder, Go's and read-only) and a cache folder that climbs out of
+//! the module cache with `..`. Only the second may be written.
 
 use std::path::{Path, PathBuf};
 
 use super::buildtags::Platform;
-use super::layout::resolve;
 
 /// One `#cgo` directive: `#cgo linux,amd64 LDFLAGS: -L${SRCDIR}/.. -lfoo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,11 +19,14 @@ pub struct Directive {
     pub args: Vec<String>,
 }
 
-/// What the linker will be told for one platform.
+/// What the linker will be told for one platform, as the directive wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkSpec {
-    /// The `-L` folder holding the library, `${SRCDIR}` resolved.
-    pub lib_dir: PathBuf,
+    /// The Go file holding the directive, and the folder it is in (`${SRCDIR}`).
+    pub file: String,
+    pub srcdir: PathBuf,
+    /// Every `-L` argument of the directive, in order, as written.
+    pub lib_dirs: Vec<String>,
     /// The `-l` name, e.g. `slim_bindings_x86_64_linux_gnu`.
     pub link_name: String,
 }
@@ -27,6 +34,11 @@ pub struct LinkSpec {
 impl LinkSpec {
     pub fn lib_file(&self) -> String {
         format!("lib{}.a", self.link_name)
+    }
+
+    /// The directive's source, for messages: `.../slim_bindings.go`.
+    pub fn source(&self) -> PathBuf {
+        self.srcdir.join(&self.file)
     }
 }
 
@@ -92,9 +104,8 @@ fn split_args(s: &str) -> Vec<String> {
     out
 }
 
-/// The `-L`/`-l` pair cgo will use for `goos/goarch` across a package's files.
-/// The library's `-l` is the one starting `slim_bindings`; its folder is the `-L`
-/// of the same directive (the first one when there are several).
+/// The `LDFLAGS` directive cgo will use for `goos/goarch` across a package's
+/// files: the first one naming a `-lslim_bindings...` library.
 pub fn link_spec(files: &[GoFile], goos: &str, goarch: &str) -> Option<LinkSpec> {
     let platform = Platform { goos, goarch };
     for f in files {
@@ -120,55 +131,167 @@ pub fn link_spec(files: &[GoFile], goos: &str, goarch: &str) -> Option<LinkSpec>
                     name = Some(l.to_string());
                 }
             }
-            if let (Some(link_name), Some(dir)) = (name, dirs.first()) {
-                return Some(LinkSpec { lib_dir: resolve_srcdir(dir, f.dir), link_name });
+            if let Some(link_name) = name {
+                return Some(LinkSpec {
+                    file: f.name.to_string(),
+                    srcdir: f.dir.to_path_buf(),
+                    lib_dirs: dirs,
+                    link_name,
+                });
             }
         }
     }
     None
 }
 
-fn resolve_srcdir(dir: &str, srcdir: &Path) -> PathBuf {
-    match dir.strip_prefix("${SRCDIR}") {
-        Some(rest) => resolve(srcdir, rest.trim_start_matches(['/', '\\'])),
-        None => resolve(Path::new(""), dir),
+/// A `-L` argument as (base, relative part): `${SRCDIR}/../x` is
+/// `(srcdir, "../x")`, an absolute `/opt/lib` is `("/", "opt/lib")`. `None` for
+/// a relative folder, which the linker would resolve from its own temporary
+/// working folder: no place to install into.
+pub fn split_lib_dir<'a>(arg: &'a str, srcdir: &'a Path) -> Option<(&'a Path, &'a str)> {
+    if let Some(rest) = arg.strip_prefix("${SRCDIR}") {
+        return Some((srcdir, rest.trim_start_matches(['/', '\\'])));
     }
+    let path = Path::new(arg);
+    if path.has_root() {
+        let root = path.ancestors().last().unwrap_or(path);
+        return Some((root, arg[root.as_os_str().len()..].trim_start_matches(['/', '\\'])));
+    }
+    None
+}
+
+/// The folder to install into: the first `-L` of the directive that resolves
+/// outside both the module's own folder and the module cache (`resolve` joins
+/// a base and a relative part as the host's filesystem does). Returns the `-L`
+/// as written and the folder. `None` when the directive has no such folder
+/// (only `${SRCDIR}`, say): the caller falls back to the version's layout.
+pub fn install_dir(
+    spec: &LinkSpec,
+    module_dir: &Path,
+    modcache: &Path,
+    resolve: impl Fn(&Path, &str) -> PathBuf,
+) -> Option<(String, PathBuf)> {
+    spec.lib_dirs.iter().find_map(|arg| {
+        let (base, rel) = split_lib_dir(arg, &spec.srcdir)?;
+        let dir = resolve(base, rel);
+        let inside = dir.starts_with(module_dir) || dir.starts_with(modcache);
+        (!inside).then(|| (arg.clone(), dir))
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::layout::resolve;
 
-    const V140: &str = r#"package slim_bindings
+    const MODCACHE: &str = "/g/pkg/mod";
 
-// #cgo linux,amd64 LDFLAGS: -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings/v1.4.0 -lslim_bindings_x86_64_linux_gnu -lm
-// #cgo linux,arm64 LDFLAGS: -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings/v1.4.0 -lslim_bindings_aarch64_linux_gnu -lm
-// #cgo darwin,amd64 LDFLAGS: -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings/v1.4.0 -lslim_bindings_x86_64_darwin -Wl,-undefined,dynamic_lookup
-// #cgo darwin,arm64 LDFLAGS: -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings/v1.4.0 -lslim_bindings_aarch64_darwin -Wl,-undefined,dynamic_lookup
-// #cgo windows,amd64 LDFLAGS: -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings/v1.4.0 -lslim_bindings_x86_64_windows_gnu -lws2_32 -lbcrypt -ladvapi32 -luserenv -lntdll -lgcc_eh -lgcc -lkernel32 -lole32
-// #include "slim_bindings.h"
-import "C"
-"#;
+    macro_rules! stand_in {
+        ($path:literal) => {
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/gomodules/slim-bindings-go/", $path))
+        };
+    }
+
+    /// Each published shape: the stand-in module the end-to-end tests build
+    /// (which must carry the published `linux,amd64` line, copied here from
+    /// UPSTREAM.md, to the byte), its module and package folders, and the
+    /// folder chosen for linux and windows with GOPATH=/g.
+    #[test]
+    fn the_install_folder_is_the_one_that_leaves_the_module_cache_for_every_published_shape() {
+        let v1 = "/g/pkg/mod/github.com/agntcy/slim-bindings-go@";
+        let v2 = "/g/pkg/mod/github.com/agntcy/slim-bindings-go/v2@";
+        let table: [(&str, &str, &str, &str, &str, &str); 7] = [
+            (
+                stand_in!("v0.7.2/slim_bindings.go"),
+                "-L${SRCDIR}/../../../../../../.cache/slim-bindings -L${SRCDIR} -lslim_bindings_x86_64_linux_gnu -lm",
+                v1,
+                "",
+                "/.cache/slim-bindings",
+                "/AppData/Local/slim-bindings",
+            ),
+            (
+                stand_in!("v0.7.3/slim_bindings.go"),
+                "-L${SRCDIR} -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings -lslim_bindings_x86_64_linux_gnu -lm",
+                v1,
+                "",
+                "/g/.cgo-cache/slim-bindings",
+                "/g/.cgo-cache/slim-bindings",
+            ),
+            (
+                stand_in!("v1.2.0/slim_bindings.go"),
+                "-L${SRCDIR} -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings -lslim_bindings_x86_64_linux_gnu -lm",
+                v1,
+                "",
+                "/g/.cgo-cache/slim-bindings",
+                "/g/.cgo-cache/slim-bindings",
+            ),
+            (
+                stand_in!("v1.3.0-rc.1/slim_bindings.go"),
+                "-L${SRCDIR} -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings/devel -lslim_bindings_x86_64_linux_gnu -lm",
+                v1,
+                "",
+                "/g/.cgo-cache/slim-bindings/devel",
+                "/g/.cgo-cache/slim-bindings/devel",
+            ),
+            (
+                stand_in!("v1.4.0/slim_bindings.go"),
+                "-L${SRCDIR} -L${SRCDIR}/../../../../../.cgo-cache/slim-bindings/v1.4.0 -lslim_bindings_x86_64_linux_gnu -lm",
+                v1,
+                "",
+                "/g/.cgo-cache/slim-bindings/v1.4.0",
+                "/g/.cgo-cache/slim-bindings/v1.4.0",
+            ),
+            (
+                stand_in!("v2.1.0/slim_bindings.go"),
+                "-L${SRCDIR} -L${SRCDIR}/../../../../../../.cgo-cache/slim-bindings/v2.1.0 -lslim_bindings_x86_64_linux_gnu -lm",
+                v2,
+                "",
+                "/g/.cgo-cache/slim-bindings/v2.1.0",
+                "/g/.cgo-cache/slim-bindings/v2.1.0",
+            ),
+            (
+                stand_in!("v2.1.0/slim_rpc/slim_rpc.go"),
+                "-L${SRCDIR} -L${SRCDIR}/../../../../../../../.cgo-cache/slim-bindings/v2.1.0 -lslim_bindings_x86_64_linux_gnu -lm",
+                v2,
+                "/slim_rpc",
+                "/g/.cgo-cache/slim-bindings/v2.1.0",
+                "/g/.cgo-cache/slim-bindings/v2.1.0",
+            ),
+        ];
+        for (text, published, module, sub, linux, windows) in table {
+            let line = format!("#cgo linux,amd64 LDFLAGS: {published}\n");
+            assert!(text.contains(&line), "the stand-in lacks the published line {line:?}");
+            let module_dir = PathBuf::from(format!("{module}vX"));
+            let srcdir = PathBuf::from(format!("{}{sub}", module_dir.display()));
+            let files = [GoFile { name: "slim_bindings.go", text, dir: &srcdir }];
+            for (goos, want) in [("linux", linux), ("darwin", linux), ("windows", windows)] {
+                let spec = link_spec(&files, goos, "amd64").unwrap();
+                assert_eq!(spec.lib_dirs.len(), 2, "both -L folders are read: {spec:?}");
+                assert!(spec.lib_dirs.contains(&"${SRCDIR}".to_string()), "{spec:?}");
+                let (arg, dir) = install_dir(&spec, &module_dir, Path::new(MODCACHE), resolve).unwrap();
+                assert_eq!(dir, PathBuf::from(want), "{published} for {goos}");
+                assert_ne!(arg, "${SRCDIR}");
+            }
+        }
+    }
 
     #[test]
-    fn reads_the_published_v1_4_0_shape_for_every_platform() {
-        let dir = Path::new("/g/pkg/mod/github.com/agntcy/slim-bindings-go@v1.4.0");
-        let files = [GoFile { name: "slim_bindings.go", text: V140, dir }];
-        let table = [
-            ("linux", "amd64", Some("slim_bindings_x86_64_linux_gnu")),
-            ("linux", "arm64", Some("slim_bindings_aarch64_linux_gnu")),
-            ("darwin", "amd64", Some("slim_bindings_x86_64_darwin")),
-            ("darwin", "arm64", Some("slim_bindings_aarch64_darwin")),
-            ("windows", "amd64", Some("slim_bindings_x86_64_windows_gnu")),
-            ("windows", "arm64", None),
-            ("freebsd", "amd64", None),
+    fn a_directive_with_no_folder_outside_the_module_cache_has_no_install_folder() {
+        let module_dir = Path::new("/g/pkg/mod/github.com/agntcy/slim-bindings-go@v9.0.0");
+        let table: [(&str, Option<&str>); 5] = [
+            ("-L${SRCDIR} -lslim_bindings_x86_64_linux_gnu", None),
+            ("-L${SRCDIR}/lib -lslim_bindings_x86_64_linux_gnu", None),
+            // Out of the module folder but still in the module cache: Go's too.
+            ("-L${SRCDIR}/../other@v1 -lslim_bindings_x86_64_linux_gnu", None),
+            ("-Llib -lslim_bindings_x86_64_linux_gnu", None),
+            ("-L${SRCDIR} -L/opt/slim -lslim_bindings_x86_64_linux_gnu", Some("/opt/slim")),
         ];
-        for (goos, goarch, name) in table {
-            let spec = link_spec(&files, goos, goarch);
-            assert_eq!(spec.as_ref().map(|s| s.link_name.as_str()), name, "{goos}/{goarch}");
-            if let Some(spec) = spec {
-                assert_eq!(spec.lib_dir, PathBuf::from("/g/.cgo-cache/slim-bindings/v1.4.0"));
-            }
+        for (flags, want) in table {
+            let text = format!("// #cgo linux LDFLAGS: {flags}\nimport \"C\"\n");
+            let files = [GoFile { name: "s.go", text: &text, dir: module_dir }];
+            let spec = link_spec(&files, "linux", "amd64").unwrap();
+            let got = install_dir(&spec, module_dir, Path::new(MODCACHE), resolve).map(|(_, d)| d);
+            assert_eq!(got, want.map(PathBuf::from), "{flags}");
         }
     }
 
@@ -178,8 +301,9 @@ import "C"
         let dir = Path::new("/m/p");
         let files = [GoFile { name: "p.go", text, dir }];
         let spec = link_spec(&files, "linux", "arm64").unwrap();
-        assert_eq!(spec, LinkSpec { lib_dir: PathBuf::from("/m/lib"), link_name: "slim_bindings_x".into() });
+        assert_eq!(spec.lib_dirs, vec!["${SRCDIR}/../lib".to_string()]);
         assert_eq!(spec.lib_file(), "libslim_bindings_x.a");
+        assert_eq!(spec.source(), PathBuf::from("/m/p/p.go"));
         assert!(link_spec(&files, "windows", "amd64").is_none());
         let d = directives(text);
         assert_eq!(d[0].args, vec!["-L", "${SRCDIR}/../lib", "-lslim_bindings_x", "-Wl,--as-needed"]);
@@ -197,6 +321,15 @@ import "C"
             GoFile { name: "cgo_darwin.go", text: darwin, dir },
         ];
         assert_eq!(link_spec(&files, "darwin", "arm64").unwrap().link_name, "slim_bindings_d");
-        assert_eq!(link_spec(&files, "linux", "amd64").unwrap().lib_dir, PathBuf::from("/m/linux"));
+        assert_eq!(link_spec(&files, "linux", "amd64").unwrap().lib_dirs, vec!["${SRCDIR}/linux"]);
+    }
+
+    #[test]
+    fn lib_dir_arguments_split_into_base_and_relative_part() {
+        let src = Path::new("/m/x@v1");
+        assert_eq!(split_lib_dir("${SRCDIR}", src), Some((src, "")));
+        assert_eq!(split_lib_dir("${SRCDIR}/../a", src), Some((src, "../a")));
+        assert_eq!(split_lib_dir("/opt/lib", src), Some((Path::new("/"), "opt/lib")));
+        assert_eq!(split_lib_dir("lib", src), None);
     }
 }

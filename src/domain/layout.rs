@@ -20,8 +20,10 @@ pub const BASE_SLIM_BINDINGS: &str = "https://github.com/agntcy/slim-bindings/re
 pub struct Layout {
     pub module_path: &'static str,
     pub tag: String,
-    /// The `-L` path as the module writes it, with `${SRCDIR}` removed.
-    pub rel_lib_dir: String,
+    /// The cache `-L` path as the module writes it, with `${SRCDIR}/` removed.
+    rel_lib_dir: String,
+    /// v0.7.2 names another folder for windows/amd64.
+    rel_lib_dir_windows: Option<String>,
     /// Default download bases, tried in order (v2 moved repositories).
     pub default_bases: Vec<&'static str>,
     /// Something the user should know about this version.
@@ -48,6 +50,7 @@ pub fn layout_for(v: &Version) -> Result<Layout, LayoutError> {
         module_path,
         tag,
         rel_lib_dir,
+        rel_lib_dir_windows: None,
         default_bases: bases,
         warning: None,
     };
@@ -69,7 +72,9 @@ pub fn layout_for(v: &Version) -> Result<Layout, LayoutError> {
     let libs_tag = format!("slim-bindings-libs-{version}");
     let tag = format!("slim-bindings-{version}");
     if v.below("0.7.3") {
-        return Ok(layout(MODULE_V1, libs_tag, format!("{SIX_UP}/.cache/slim-bindings"), vec![BASE_SLIM]));
+        let mut l = layout(MODULE_V1, libs_tag, format!("{SIX_UP}/.cache/slim-bindings"), vec![BASE_SLIM]);
+        l.rel_lib_dir_windows = Some(format!("{SIX_UP}/AppData/Local/slim-bindings"));
+        return Ok(l);
     }
     let flat = format!("{FIVE_UP}/.cgo-cache/slim-bindings");
     if v.below("1.0.0-rc.1") {
@@ -85,6 +90,17 @@ pub fn layout_for(v: &Version) -> Result<Layout, LayoutError> {
         return Ok(l);
     }
     Ok(layout(MODULE_V1, tag, format!("{flat}/{version}"), vec![BASE_SLIM]))
+}
+
+impl Layout {
+    /// The cache `-L` of the published directive for `goos`, relative to the
+    /// module folder (`${SRCDIR}`).
+    pub fn rel_lib_dir(&self, goos: &str) -> &str {
+        match (&self.rel_lib_dir_windows, goos) {
+            (Some(w), "windows") => w,
+            _ => &self.rel_lib_dir,
+        }
+    }
 }
 
 /// `$GOMODCACHE/github.com/agntcy/slim-bindings-go@v1.4.0` (or `/v2@v2.1.0`).
@@ -130,19 +146,26 @@ pub fn resolve(base: &Path, rel: &str) -> PathBuf {
 }
 
 /// Every folder an installed library can be under, for a module cache: the
-/// `.cache` of v0.7.2, the flat `.cgo-cache` folder, and the parent of the
-/// per-version folders (the same folder for v1 and v2 with the default layout).
-pub fn cache_roots(gomodcache: &Path) -> Vec<PathBuf> {
+/// `.cache` (and Windows `AppData/Local`) of v0.7.2, the flat `.cgo-cache`
+/// folder, and the parent of the per-version folders (the same folder for v1
+/// and v2). `resolve` joins a module folder and a relative `-L` as the host's
+/// filesystem does, so the roots are those the linker reaches.
+pub fn cache_roots(gomodcache: &Path, resolve: impl Fn(&Path, &str) -> PathBuf) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
-    for v in ["v0.7.2", "v1.2.0", "v1.4.0", "v2.1.0"] {
+    for (v, goos) in [
+        ("v0.7.2", "linux"),
+        ("v0.7.2", "windows"),
+        ("v1.2.0", "linux"),
+        ("v1.4.0", "linux"),
+        ("v2.1.0", "linux"),
+    ] {
         let v = Version::parse(v).expect("valid");
         let l = layout_for(&v).expect("known");
-        let dir = resolve(&module_dir(gomodcache, l.module_path, &v), &l.rel_lib_dir);
-        let root = if l.rel_lib_dir.ends_with(&v.to_string()) {
-            dir.parent().map(Path::to_path_buf).unwrap_or(dir)
-        } else {
-            dir
-        };
+        let rel = l.rel_lib_dir(goos);
+        // The folder holding the per-version folders, resolved itself: a
+        // version folder that is a link must not move the root to its target.
+        let rel = rel.strip_suffix(&format!("/{v}")).unwrap_or(rel);
+        let root = resolve(&module_dir(gomodcache, l.module_path, &v), rel);
         if !roots.contains(&root) {
             roots.push(root);
         }
@@ -186,7 +209,8 @@ mod tests {
             let l = layout_for(&ver).unwrap();
             assert_eq!(l.tag, tag);
             let module = module_dir(Path::new("/g/pkg/mod"), l.module_path, &ver);
-            assert_eq!(resolve(&module, &l.rel_lib_dir), PathBuf::from(folder), "{ver}");
+            assert_eq!(resolve(&module, l.rel_lib_dir("linux")), PathBuf::from(folder), "{ver}");
+            assert_eq!(l.rel_lib_dir("darwin"), l.rel_lib_dir("linux"), "{ver}");
         }
     }
 
@@ -195,7 +219,12 @@ mod tests {
         let ver = v("v0.7.2");
         let l = layout_for(&ver).unwrap();
         let module = module_dir(Path::new("/home/u/go/pkg/mod"), l.module_path, &ver);
-        assert_eq!(resolve(&module, &l.rel_lib_dir), PathBuf::from("/home/u/.cache/slim-bindings"));
+        assert_eq!(resolve(&module, l.rel_lib_dir("linux")), PathBuf::from("/home/u/.cache/slim-bindings"));
+        // As published: windows/amd64 of v0.7.2 looks in AppData/Local.
+        assert_eq!(
+            resolve(&module, l.rel_lib_dir("windows")),
+            PathBuf::from("/home/u/AppData/Local/slim-bindings")
+        );
         let ver = v("v2.1.0");
         let l = layout_for(&ver).unwrap();
         let module = module_dir(Path::new("/home/u/go/pkg/mod"), l.module_path, &ver);
@@ -208,14 +237,21 @@ mod tests {
         let ver = v("v1.4.0");
         let l = layout_for(&ver).unwrap();
         let module = module_dir(Path::new("/cache/mod"), l.module_path, &ver);
-        assert_eq!(resolve(&module, &l.rel_lib_dir), PathBuf::from("/.cgo-cache/slim-bindings/v1.4.0"));
+        assert_eq!(
+            resolve(&module, l.rel_lib_dir("linux")),
+            PathBuf::from("/.cgo-cache/slim-bindings/v1.4.0")
+        );
     }
 
     #[test]
     fn cache_roots_cover_every_layout() {
         assert_eq!(
-            cache_roots(Path::new("/g/pkg/mod")),
-            vec![PathBuf::from("/.cache/slim-bindings"), PathBuf::from("/g/.cgo-cache/slim-bindings")]
+            cache_roots(Path::new("/g/pkg/mod"), resolve),
+            vec![
+                PathBuf::from("/.cache/slim-bindings"),
+                PathBuf::from("/AppData/Local/slim-bindings"),
+                PathBuf::from("/g/.cgo-cache/slim-bindings")
+            ]
         );
     }
 

@@ -4,9 +4,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::env::Env;
+use super::gocmd::{GoError, GoRunner};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GoPaths {
@@ -22,22 +22,20 @@ pub type GoEnvVars = HashMap<String, String>;
 const GO_ENV_KEYS: &[&str] =
     &["GOPATH", "GOMODCACHE", "CC", "GOVERSION", "CGO_ENABLED", "GOFLAGS", "GOWORK", "GOOS", "GOARCH"];
 
-/// Run `go env -json` with GOPATH overridden when the user passed `--gopath`.
-/// `None` when go is not installed or fails.
-pub fn query_go_env(gopath_override: Option<&Path>, dir: Option<&Path>) -> Option<GoEnvVars> {
-    let mut cmd = Command::new("go");
-    cmd.arg("env").arg("-json").args(GO_ENV_KEYS);
-    if let Some(gp) = gopath_override {
-        cmd.env("GOPATH", gp);
+/// `go env -json` as the runner sees it (GOPATH overridden by `--gopath`).
+/// `Ok(None)` when go is not installed; an error, with go's own line, when it
+/// is but cannot answer: without its answer the folder cgo uses is a guess.
+pub fn query_go_env(go: &GoRunner) -> Result<Option<GoEnvVars>, GoError> {
+    let mut args = vec!["env", "-json"];
+    args.extend(GO_ENV_KEYS);
+    match go.output(&args) {
+        Ok(out) => serde_json::from_slice(&out).map(Some).map_err(|e| GoError::Failed {
+            command: "go env -json".into(),
+            line: format!("unreadable output ({e})"),
+        }),
+        Err(GoError::Missing) => Ok(None),
+        Err(e) => Err(e),
     }
-    if let Some(d) = dir {
-        cmd.current_dir(d);
-    }
-    let out = cmd.output().ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    serde_json::from_slice(&out.stdout).ok()
 }
 
 /// Go's env file (`go env -w` writes it): $GOENV, else <config dir>/go/env.

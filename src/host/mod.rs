@@ -4,6 +4,8 @@
 
 pub mod detect;
 pub mod env;
+pub mod gocmd;
 pub mod goenv;
 pub mod modcache;
+pub mod paths;
 pub mod project;

@@ -3,13 +3,13 @@
 //! without it, the nearest go.work / go.mod is read. Never the tool's own version.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::domain::gomod::{self, Requirement};
 use crate::domain::layout::{MODULE_V1, MODULE_V2};
 use crate::error::{Error, Result};
 
 use super::env::Env;
+use super::gocmd::{GoError, GoRunner};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Detected {
@@ -32,23 +32,50 @@ struct ListedModule {
     go_mod: Option<PathBuf>,
 }
 
-pub fn detect(cwd: &Path, env: &Env, go_available: bool) -> Result<Detected> {
-    if go_available && let Some(found) = from_go_list(cwd)? {
-        return Ok(found);
+/// The go command's answer when it has one (`go` is `None` when it is not on
+/// PATH), else go.work / go.mod. When `go list` fails, its own error line is
+/// kept in the source so the user sees why the files were read instead.
+pub fn detect(cwd: &Path, env: &Env, go: Option<&GoRunner>) -> Result<Detected> {
+    let why_not_go = match go.map(from_go_list) {
+        Some(Ok(Some(found))) => return Ok(found),
+        Some(Err(ListError::Fatal(e))) => return Err(e),
+        Some(Err(ListError::Go(e))) => Some(e.to_string()),
+        Some(Ok(None)) | None => None,
+    };
+    match (from_files(cwd, env), why_not_go) {
+        (Ok(mut d), Some(why)) => {
+            d.source = format!("{} ({why})", d.source);
+            Ok(d)
+        }
+        (Err(Error::NoVersion { why }), Some(go_why)) => {
+            Err(Error::NoVersion { why: format!("{why}; {go_why}") })
+        }
+        (r, _) => r,
     }
-    from_files(cwd, env)
 }
 
-fn from_go_list(cwd: &Path) -> Result<Option<Detected>> {
-    let out = Command::new("go")
-        .args(["list", "-m", "-e", "-json", MODULE_V2, MODULE_V1])
-        .current_dir(cwd)
-        .env("GOFLAGS", "-mod=mod")
-        .output();
-    let Ok(out) = out else { return Ok(None) };
-    let stream = serde_json::Deserializer::from_slice(&out.stdout).into_iter::<ListedModule>();
+enum ListError {
+    /// go could not answer: the files are read instead.
+    Go(GoError),
+    /// go answered, and the answer is an error (a local replacement).
+    Fatal(Error),
+}
+
+/// `go list -m` in read-only module mode: it may read go.mod and go.sum but
+/// never writes them (`-mod=mod`, which a user's GOFLAGS may hold, would).
+fn from_go_list(go: &GoRunner) -> std::result::Result<Option<Detected>, ListError> {
+    let out = go
+        .output(&["list", "-mod=readonly", "-m", "-e", "-json", MODULE_V2, MODULE_V1])
+        .map_err(ListError::Go)?;
+    let stream = serde_json::Deserializer::from_slice(&out).into_iter::<ListedModule>();
+    let mut errors = Vec::new();
     for m in stream.flatten() {
-        if m.error.is_some() {
+        if let Some(e) = &m.error {
+            let text = e.get("Err").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            // The other major version is simply not required.
+            if !text.contains("not a known dependency") && !text.is_empty() {
+                errors.push(text);
+            }
             continue;
         }
         let where_ = m.go_mod.as_ref().map(|p| format!(" ({})", p.display())).unwrap_or_default();
@@ -60,7 +87,7 @@ fn from_go_list(cwd: &Path) -> Result<Option<Detected>> {
                     module: m.path,
                     module_dir: r.dir,
                 })),
-                None => Err(Error::LocalReplace { module: m.path, path: r.path }),
+                None => Err(ListError::Fatal(Error::LocalReplace { module: m.path, path: r.path })),
             };
         }
         if let Some(version) = m.version {
@@ -72,7 +99,12 @@ fn from_go_list(cwd: &Path) -> Result<Option<Detected>> {
             }));
         }
     }
-    Ok(None)
+    match errors.into_iter().next() {
+        Some(line) => {
+            Err(ListError::Go(GoError::Failed { command: "go list -m".into(), line: format!("go: {line}") }))
+        }
+        None => Ok(None),
+    }
 }
 
 fn find_up(start: &Path, name: &str) -> Option<PathBuf> {

@@ -30,3 +30,26 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 pub fn is_symlink(path: &Path) -> bool {
     std::fs::symlink_metadata(path).map(|m| m.file_type().is_symlink()).unwrap_or(false)
 }
+
+/// Remove a file from a folder that may be read-only (Go makes module-cache
+/// folders `r-x`): make the folder writable for the moment, then restore its
+/// mode, whether or not the removal worked.
+pub fn remove_from_read_only_dir(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let before = std::fs::metadata(dir)?.permissions();
+        let writable = before.mode() & 0o200 != 0;
+        if !writable {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(before.mode() | 0o200))?;
+        }
+        let removed = std::fs::remove_file(path);
+        if !writable {
+            std::fs::set_permissions(dir, before)?;
+        }
+        removed
+    }
+    #[cfg(not(unix))]
+    std::fs::remove_file(path)
+}

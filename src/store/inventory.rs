@@ -18,11 +18,18 @@ pub struct Installed {
     pub damage: Option<String>,
 }
 
+/// Files up to `depth` folders below `dir`. Folders reached through symbolic
+/// links are walked too (a version folder on another disk is still an
+/// install); the depth bounds any loop of links.
 fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for e in entries.flatten() {
         let p = e.path();
-        match e.file_type() {
+        let kind = match e.file_type() {
+            Ok(t) if t.is_symlink() => std::fs::metadata(&p).map(|m| m.file_type()),
+            other => other,
+        };
+        match kind {
             Ok(t) if t.is_dir() && depth > 0 => walk(&p, depth - 1, out),
             Ok(t) if t.is_file() => out.push(p),
             _ => {}
@@ -30,13 +37,16 @@ fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every file under the roots, each once: roots may overlap through links,
+/// so a file reached by two paths keeps the first.
 fn files_under(roots: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for r in roots {
         walk(r, 2, &mut files);
     }
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     files.sort();
-    files.dedup();
     files
 }
 
@@ -97,6 +107,35 @@ fn folder_busy(dir: &Path) -> bool {
             && name.ends_with(".lock")
             && File::open(e.path()).is_ok_and(|f| matches!(f.try_lock(), Err(TryLockError::WouldBlock)))
     })
+}
+
+/// Files earlier builds of this tool wrote into Go's module cache (run as
+/// root, they could write into the bindings' own read-only folder): the
+/// library and its manifest, locks and temp files. `go mod verify` reports a
+/// module holding them as modified. Only files slim-setup names are listed;
+/// a library counts only with its manifest beside it.
+pub fn in_module_cache(gomodcache: &Path) -> Vec<PathBuf> {
+    let owner = gomodcache.join("github.com/agntcy");
+    let mut modules: Vec<PathBuf> = Vec::new();
+    for dir in [owner.clone(), owner.join("slim-bindings-go")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        modules.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with("slim-bindings-go@") || (dir != owner && n.starts_with("v") && n.contains('@'))
+            })
+        }));
+    }
+    let files = files_under(&modules);
+    files
+        .iter()
+        .filter(|p| {
+            let Some(name) = p.file_name().and_then(|n| n.to_str()) else { return false };
+            let ours = name.starts_with(".libslim_bindings") && name.ends_with(".lock");
+            let library = name.starts_with("libslim_bindings") && files.contains(&manifest::path_for(p));
+            ours || library || name.ends_with(SUFFIX) || is_leftover_name(name)
+        })
+        .cloned()
+        .collect()
 }
 
 /// Files an interrupted or finished run left behind, skipping folders where an
