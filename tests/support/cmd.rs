@@ -19,7 +19,15 @@ const HIDDEN: [&str; 2] = ["go", "gofmt"];
 /// No GITHUB_TOKEN/GH_TOKEN, proxies, GOFLAGS or SLIM_* variables; callers
 /// add what a test needs with `.env(..)` / `.current_dir(..)`.
 pub fn slim_setup(home: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_slim-setup"));
+    isolated(Command::new(env!("CARGO_BIN_EXE_slim-setup")), home)
+}
+
+/// `slim_setup`, run as the unprivileged user (`support::user`).
+pub fn slim_setup_as_user(home: &Path) -> Command {
+    isolated(super::user::command(env!("CARGO_BIN_EXE_slim-setup")), home)
+}
+
+fn isolated(mut cmd: Command, home: &Path) -> Command {
     cmd.env_clear()
         .env("PATH", isolated_path(home))
         .env("HOME", home)

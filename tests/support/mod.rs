@@ -10,6 +10,7 @@ pub mod github;
 pub mod home;
 pub mod run;
 pub mod server;
+pub mod user;
 
 use sha2::{Digest, Sha256};
 
@@ -50,21 +51,15 @@ pub fn files_under(dir: &std::path::Path) -> Vec<String> {
     out
 }
 
-/// Go's build cache for tests that run the real `go`: `SLIM_E2E_GOCACHE`
-/// (scripts/test points it outside the clone so CI starts warm), else `fallback`.
-pub fn go_cache(fallback: std::path::PathBuf) -> std::path::PathBuf {
-    std::env::var_os("SLIM_E2E_GOCACHE").map(std::path::PathBuf::from).unwrap_or(fallback)
-}
-
-/// zig's global cache: `ZIG_GLOBAL_CACHE_DIR`, else the user's (as zig itself
-/// picks it). It holds the C runtimes zig builds per target (musl, mingw),
-/// minutes of work on a cold machine, so tests reuse it rather than start empty.
-pub fn zig_cache(fallback: &std::path::Path) -> std::path::PathBuf {
-    std::env::var_os("ZIG_GLOBAL_CACHE_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| {
-        std::env::var_os("XDG_CACHE_HOME")
-            .map(std::path::PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache")))
-            .unwrap_or_else(|| fallback.to_path_buf())
-            .join("zig")
-    })
+/// A cache shared by the tests that run the real `go` and `zig` (Go's build
+/// cache, zig's C runtimes: minutes to fill on a cold machine), owned by the
+/// unprivileged user those tools run as: `$SLIM_E2E_CACHE/NAME`
+/// (scripts/test puts it outside the clone so a fresh clone starts warm),
+/// else `target/e2e-cache/NAME`.
+pub fn e2e_cache(name: &str) -> std::path::PathBuf {
+    let root = std::env::var_os("SLIM_E2E_CACHE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-cache"));
+    user::own_dir(&root);
+    user::own_dir(&root.join(name))
 }

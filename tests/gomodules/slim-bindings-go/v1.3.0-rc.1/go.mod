@@ -1,0 +1,3 @@
+module github.com/agntcy/slim-bindings-go
+
+go 1.22
