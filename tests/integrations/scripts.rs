@@ -391,6 +391,9 @@ fn action_install_runs_slim_setup_against_the_sample_mirror() {
             ("PLAN_TARGETS", LINUX_MUSL),
             ("INPUT_BASE_URL", mirror.to_str().expect("utf-8")),
             ("GITHUB_TOKEN", ""),
+            // A job that cross-builds exports these; `targets:` must still win.
+            ("GOOS", "linux"),
+            ("GOARCH", "arm64"),
         ],
     );
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
