@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::platform::Libc;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -28,14 +31,14 @@ Examples:
 )]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
     /// `slim-setup` with no subcommand means `slim-setup install`.
     #[command(flatten)]
-    pub install: InstallArgs,
+    pub(crate) install: InstallArgs,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Download, verify and install the library (the default command)
     #[command(after_help = EXAMPLES)]
     Install(InstallArgs),
@@ -60,28 +63,28 @@ pub enum Command {
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     #[command(flatten)]
-    pub location: LocationArgs,
+    pub(crate) location: LocationArgs,
     /// Print JSON
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct VerifyArgs {
+pub(crate) struct VerifyArgs {
     /// Only this version
     #[arg(id = "bindings_version", value_name = "VERSION")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     #[command(flatten)]
-    pub location: LocationArgs,
+    pub(crate) location: LocationArgs,
     /// Print JSON
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ShellKind {
+pub(crate) enum ShellKind {
     Sh,
     Fish,
     Powershell,
@@ -91,184 +94,198 @@ pub enum ShellKind {
 
 /// One target of one version, as `env` and `doctor` look at it.
 #[derive(Debug, Args, Clone)]
-pub struct SingleTargetArgs {
+pub(crate) struct SingleTargetArgs {
     /// Bindings version [default: as for install]
     #[arg(id = "bindings_version", value_name = "VERSION")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     #[command(flatten)]
-    pub platform: PlatformArgs,
+    pub(crate) platform: PlatformArgs,
     #[command(flatten)]
-    pub location: LocationArgs,
+    pub(crate) location: LocationArgs,
 }
 
 #[derive(Debug, Args, Clone)]
-pub struct EnvArgs {
+pub(crate) struct EnvArgs {
     #[command(flatten)]
-    pub target: SingleTargetArgs,
+    pub(crate) target: SingleTargetArgs,
     /// Output syntax
     #[arg(long, value_enum, default_value_t = ShellKind::Sh)]
-    pub shell: ShellKind,
+    pub(crate) shell: ShellKind,
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct CleanArgs {
+pub(crate) struct CleanArgs {
     /// Remove this version
     #[arg(id = "bindings_version", value_name = "VERSION", required_unless_present_any = ["all", "leftovers"])]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Remove every installed version
     #[arg(long, conflicts_with = "bindings_version")]
-    pub all: bool,
+    pub(crate) all: bool,
     /// Remove only leftovers (temp files, stale locks)
     #[arg(long)]
-    pub leftovers: bool,
+    pub(crate) leftovers: bool,
     /// Print what would be removed, remove nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     #[command(flatten)]
-    pub location: LocationArgs,
+    pub(crate) location: LocationArgs,
 }
 
 #[derive(Debug, Args, Clone)]
-pub struct MirrorArgs {
+pub(crate) struct MirrorArgs {
     /// Bindings version [default: as for install]
     #[arg(id = "bindings_version", value_name = "VERSION")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// A Rust target triple; repeat for several [default: all published targets]
     #[arg(long = "target", value_name = "TRIPLE")]
-    pub targets: Vec<String>,
+    pub(crate) targets: Vec<String>,
     /// Every published target (the default)
     #[arg(long, conflicts_with = "targets")]
-    pub all: bool,
+    pub(crate) all: bool,
     /// Folder to fill ({out}/{tag}/slim-bindings-{triple}.zip and SHA256SUMS)
     #[arg(long, value_name = "DIR")]
-    pub out: std::path::PathBuf,
+    pub(crate) out: std::path::PathBuf,
     #[command(flatten)]
-    pub source: SourceArgs,
+    pub(crate) source: SourceArgs,
     /// Fail rather than mirror an archive no checksum vouches for
     #[arg(long)]
-    pub require_checksum: bool,
+    pub(crate) require_checksum: bool,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args, Clone)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     #[command(flatten)]
-    pub target: SingleTargetArgs,
+    pub(crate) target: SingleTargetArgs,
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct TargetsArgs {
+pub(crate) struct TargetsArgs {
     /// Print JSON
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args, Clone)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
+    pub(crate) shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct PlatformArgs {
+pub(crate) struct PlatformArgs {
     /// Target GOOS [default: `go env GOOS`, else $GOOS, else the host's]
     #[arg(long, visible_alias = "os", value_name = "GOOS")]
-    pub goos: Option<String>,
+    pub(crate) goos: Option<String>,
     /// Target GOARCH [default: `go env GOARCH`, else $GOARCH, else the host's]
     #[arg(long, visible_alias = "arch", value_name = "GOARCH")]
-    pub goarch: Option<String>,
+    pub(crate) goarch: Option<String>,
     /// C library for linux targets [default: the one cgo's C compiler uses on the host, else gnu]
-    #[arg(long, visible_alias = "abi", value_name = "gnu|musl", value_parser = ["gnu", "musl"])]
-    pub libc: Option<String>,
+    #[arg(long, visible_alias = "abi", value_name = "gnu|musl", value_enum, ignore_case = true)]
+    pub(crate) libc: Option<Libc>,
     /// A Rust target triple; repeat for several (e.g. x86_64-unknown-linux-musl)
     #[arg(long = "target", value_name = "TRIPLE", conflicts_with_all = ["goos", "goarch", "libc", "all"])]
-    pub targets: Vec<String>,
+    pub(crate) targets: Vec<String>,
     /// Every published target
     #[arg(long, conflicts_with_all = ["goos", "goarch", "libc"])]
-    pub all: bool,
+    pub(crate) all: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct LocationArgs {
+pub(crate) struct LocationArgs {
     /// GOPATH to install under [default: `go env GOPATH`, else $GOPATH's first entry, else ~/go]
     #[arg(long, value_name = "DIR")]
-    pub gopath: Option<PathBuf>,
+    pub(crate) gopath: Option<PathBuf>,
     /// Install exactly into this folder instead of where the module's cgo looks
     #[arg(long, value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    pub(crate) cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct SourceArgs {
+pub(crate) struct SourceArgs {
     /// Mirror(s) laid out like a release: {base}/{tag}/slim-bindings-{triple}.zip; https://,
     /// http:// to loopback, file:// or a folder; comma-separated to try in order; 'off' never downloads
     #[arg(long, env = "SLIM_BINDINGS_BASE_URL", value_name = "URL")]
-    pub base_url: Option<String>,
+    pub(crate) base_url: Option<String>,
     /// GitHub API used to read release digests
     #[arg(long, env = "SLIM_SETUP_GITHUB_API_URL", value_name = "URL", hide_env_values = true)]
-    pub github_api_url: Option<String>,
+    pub(crate) github_api_url: Option<String>,
     /// Allow plain http:// to hosts other than loopback
     #[arg(long)]
-    pub allow_http: bool,
+    pub(crate) allow_http: bool,
     /// Never use the network: succeed only from what is installed or a local source
     #[arg(long, env = "SLIM_SETUP_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
-    pub offline: bool,
+    pub(crate) offline: bool,
     /// Seconds without progress before a connection or download is given up (then retried)
     #[arg(long, env = "SLIM_SETUP_TIMEOUT", value_name = "SECS", default_value_t = 30)]
-    pub timeout: u64,
+    pub(crate) timeout: u64,
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct InstallArgs {
+pub(crate) struct InstallArgs {
     /// Bindings version, e.g. v1.4.0 [default: $SLIM_BINDINGS_VERSION, else the Go project's]
     #[arg(id = "bindings_version", value_name = "VERSION")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     #[command(flatten)]
-    pub platform: PlatformArgs,
+    pub(crate) platform: PlatformArgs,
     #[command(flatten)]
-    pub location: LocationArgs,
+    pub(crate) location: LocationArgs,
     #[command(flatten)]
-    pub source: SourceArgs,
+    pub(crate) source: SourceArgs,
     /// Install from a local release zip instead of downloading (single target)
     #[arg(long, value_name = "ZIP", conflicts_with = "all")]
-    pub from_file: Option<PathBuf>,
+    pub(crate) from_file: Option<PathBuf>,
     /// Expected sha256 of the zip (single target)
     #[arg(long, value_name = "HEX", conflicts_with = "all")]
-    pub sha256: Option<String>,
+    pub(crate) sha256: Option<String>,
     /// Fail rather than install an archive no checksum vouches for
     #[arg(long)]
-    pub require_checksum: bool,
+    pub(crate) require_checksum: bool,
     /// Download and install again even when installed and intact
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
     /// Record the verified archive digests in slim-bindings.sum beside go.mod (like go.sum)
     #[arg(long)]
-    pub lock: bool,
+    pub(crate) lock: bool,
     /// Targets downloaded at once
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
-    pub jobs: u16,
+    pub(crate) jobs: u16,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub(crate) output: OutputArgs,
 }
 
 #[derive(Debug, Args, Clone, Default)]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Print only errors
     #[arg(long, short = 'q')]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// No progress bar
     #[arg(long)]
-    pub no_progress: bool,
+    pub(crate) no_progress: bool,
     /// Print one JSON document on stdout describing the result
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
+}
+
+/// `--libc gnu|musl` (`glibc` accepted), checked by clap, typed from then on.
+impl ValueEnum for Libc {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Libc::Gnu, Libc::Musl]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(match self {
+            Libc::Gnu => PossibleValue::new("gnu").alias("glibc"),
+            Libc::Musl => PossibleValue::new("musl"),
+        })
+    }
 }
 
 impl Cli {
     /// The install arguments whether or not `install` was typed.
-    pub fn into_command(self) -> Command {
+    pub(crate) fn into_command(self) -> Command {
         self.command.unwrap_or(Command::Install(self.install))
     }
 }
@@ -311,7 +328,8 @@ mod tests {
     #[test]
     fn aliases_and_repeats() {
         let a = install(&["--arch", "arm64", "--abi", "musl"]);
-        assert_eq!((a.platform.goarch.as_deref(), a.platform.libc.as_deref()), (Some("arm64"), Some("musl")));
+        assert_eq!((a.platform.goarch.as_deref(), a.platform.libc), (Some("arm64"), Some(Libc::Musl)));
+        assert_eq!(install(&["--libc", "GLIBC"]).platform.libc, Some(Libc::Gnu));
         let a = install(&["--target", "x86_64-unknown-linux-musl", "--target", "aarch64-unknown-linux-musl"]);
         assert_eq!(a.platform.targets.len(), 2);
     }

@@ -1,6 +1,13 @@
-//! The error type every command returns: what failed (with its data), a hint
-//! saying what to do next, and the exit code. Only `main` prints and exits.
+//! The library's error type: what failed (with its data), a hint saying what
+//! to do next, and the exit code. Only `main` prints and exits; it prints the
+//! chain of causes once (`anyhow`'s `{:#}`), so a variant's message never
+//! repeats its `#[source]`.
+//!
+//! Errors found inside a `Read` (the network body under the hashing thread,
+//! the inflater under the extractor) travel up as `io::Error`s: `carry` wraps
+//! one, and `From<io::Error>` is the one place that unwraps it again.
 
+use std::io;
 use std::path::PathBuf;
 
 use crate::domain::objfmt::ArError;
@@ -9,10 +16,23 @@ use crate::domain::sums::Sha256;
 use crate::domain::version::VersionError;
 use crate::domain::{layout::LayoutError, zipfmt::NameError};
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why the go command gave no answer (`host::gocmd` asks it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum GoError {
+    /// No `go` on PATH.
+    #[error("go is not on PATH")]
+    Missing,
+    /// It ran and failed; `line` is its own error line.
+    #[error("`{command}` failed: {line}")]
+    Failed { command: String, line: String },
+    #[error("`{command}` did not finish within {secs}s")]
+    TimedOut { command: String, secs: u64 },
+}
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error("{0}")]
     Usage(String),
     #[error(transparent)]
@@ -25,8 +45,13 @@ pub enum Error {
     NoVersion { why: String },
     #[error("{module} is replaced by the local folder '{path}', which has no release to download")]
     LocalReplace { module: String, path: String },
-    #[error("could not {action} '{path}': {source}")]
-    Io { action: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("could not {action} '{}'", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
     #[error("could not reach {host} ({url}): {reason}")]
     Network { host: String, url: String, reason: String },
     #[error("{url} answered {status}")]
@@ -43,25 +68,32 @@ pub enum Error {
     Archive { asset: String, reason: String },
     #[error(transparent)]
     UnsafeName(#[from] NameError),
-    #[error("{asset}: {source}")]
-    Library { asset: String, source: ArError },
+    #[error("{asset} holds no usable library")]
+    Library {
+        asset: String,
+        #[source]
+        source: ArError,
+    },
     #[error("{asset} has no {lib}; it holds: {}", if .names.is_empty() { "nothing".to_string() } else { .names.join(", ") })]
     MissingLibrary { asset: String, lib: String, names: Vec<String> },
+    #[error("refusing to write through the symbolic link '{}'", .0.display())]
+    Symlink(PathBuf),
+    #[error("{0} is not installed and --offline (or a base URL of 'off') forbids downloading it")]
+    Offline(String),
     #[error(
         "refusing to install into '{}': it is inside Go's module cache '{}', which is read-only and checked by `go mod verify`",
         .dir.display(), .modcache.display()
     )]
     InsideModCache { dir: PathBuf, modcache: PathBuf },
-    #[error("{0}")]
-    Go(#[from] crate::host::gocmd::GoError),
-    #[error("refusing to write through the symbolic link '{0}'")]
-    Symlink(PathBuf),
-    #[error("{0} is not installed and --offline (or a base URL of 'off') forbids downloading it")]
-    Offline(String),
+    #[error(transparent)]
+    Go(#[from] GoError),
     #[error("{} damaged or missing: {}", .0.len(), .0.join("; "))]
     Damaged(Vec<String>),
-    #[error("the server cannot resume the download")]
-    Restart,
+    /// The download can only go on by starting over (the server ignored
+    /// `Range`, or the file changed under us): the flow discards what it
+    /// wrote and asks again.
+    #[error("{url} cannot resume the download")]
+    Restart { url: String },
     #[error("interrupted")]
     Interrupted(i32),
     #[error("{0}")]
@@ -69,11 +101,27 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Error {
         Error::Io { action, path: path.into(), source }
     }
 
-    pub fn exit_code(&self) -> i32 {
+    /// Wrap this error to pass it up through a `Read` or `Write`.
+    pub(crate) fn carry(self) -> io::Error {
+        io::Error::other(self)
+    }
+
+    /// The error with its causes, as `main` prints it: "what: why: why".
+    pub(crate) fn message(&self) -> String {
+        let mut text = self.to_string();
+        let mut cur: &dyn std::error::Error = self;
+        while let Some(next) = cur.source() {
+            text += &format!(": {next}");
+            cur = next;
+        }
+        text
+    }
+
+    pub(crate) fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => 2,
             Error::Interrupted(signal) => 128 + signal,
@@ -82,7 +130,7 @@ impl Error {
     }
 
     /// What to try next, when there is something useful to say.
-    pub fn hint(&self) -> Option<String> {
+    pub(crate) fn hint(&self) -> Option<String> {
         Some(match self {
             Error::Platform(PlatformError::Unsupported { .. }) => {
                 "pass --goos/--goarch (and --libc on linux) for one of the supported platforms".into()
@@ -120,7 +168,7 @@ impl Error {
                 "check --goos/--goarch/--libc and that the mirror serves the archive the release published".into()
             }
             Error::Offline(_) => "run once without --offline, or install from a local mirror with --base-url DIR".into(),
-            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+            Error::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
                 "choose a writable place with --gopath or --cache-dir".into()
             }
             Error::Damaged(_) => "reinstall with: slim-setup install VERSION --force (same --goos/--goarch/--target)".into(),
@@ -128,13 +176,82 @@ impl Error {
             Error::InsideModCache { .. } => {
                 "install where the module's cgo looks (no --cache-dir), or pass a --cache-dir outside GOMODCACHE and link it with `slim-setup env`".into()
             }
-            Error::Go(crate::host::gocmd::GoError::TimedOut { .. }) => {
-                "check the module proxy (GOPROXY) and the network, or pass VERSION and --cache-dir so that go is not asked".into()
+            Error::Go(GoError::TimedOut { .. }) => {
+                "check the module proxy (GOPROXY) and the network, raise SLIM_SETUP_GO_TIMEOUT, or pass VERSION and --cache-dir so that go is not asked".into()
             }
             Error::Go(_) => {
                 "fix what go reports (run the same go command to see it), or pass VERSION and --cache-dir so that go is not asked".into()
             }
             _ => return None,
         })
+    }
+}
+
+/// What `run` hands `main`: the error with its chain of causes (as
+/// `std::error::Error::source`), the hint and the exit code. Opaque, so the
+/// library's own error type stays inside the crate.
+#[derive(Debug)]
+pub struct Failure(Error);
+
+impl Failure {
+    pub fn exit_code(&self) -> i32 {
+        self.0.exit_code()
+    }
+
+    pub fn hint(&self) -> Option<String> {
+        self.0.hint()
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        Failure(e)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
+    }
+}
+
+/// The one place an error carried through `io::Error` is recovered. An
+/// `io::Error` that carries none is a plain read failure of the source.
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Error {
+        match e.downcast::<Error>() {
+            Ok(carried) => carried,
+            Err(plain) => Error::Other(format!("read failed: {plain}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_carried_error_comes_back_as_itself() {
+        let e: Error = Error::Restart { url: "http://m/x.zip".into() }.carry().into();
+        assert!(matches!(e, Error::Restart { ref url } if url == "http://m/x.zip"), "{e:?}");
+        let e: Error = io::Error::new(io::ErrorKind::ConnectionReset, "reset").into();
+        assert_eq!(e.to_string(), "read failed: reset");
+    }
+
+    #[test]
+    fn causes_are_printed_once_each() {
+        let e = Error::io("create", "/x", io::Error::new(io::ErrorKind::PermissionDenied, "denied"));
+        assert_eq!(e.message(), "could not create '/x': denied");
+        assert!(e.hint().is_some());
+        let e = Error::Library { asset: "a.zip".into(), source: ArError::NoObjects };
+        assert_eq!(e.message(), "a.zip holds no usable library: the library holds no object files");
+        assert_eq!(Error::Usage("x".into()).exit_code(), 2);
+        assert_eq!(Error::Interrupted(15).exit_code(), 143);
     }
 }

@@ -35,9 +35,9 @@ pub fn install_handler() {
 }
 
 /// Keeps a temporary file on the list the watcher removes on a signal.
-pub struct TempGuard(PathBuf);
+pub(crate) struct TempGuard(PathBuf);
 
-pub fn track(path: &Path) -> TempGuard {
+pub(crate) fn track(path: &Path) -> TempGuard {
     TEMPS.lock().unwrap_or_else(|p| p.into_inner()).push(path.to_path_buf());
     TempGuard(path.to_path_buf())
 }
@@ -51,19 +51,15 @@ impl Drop for TempGuard {
     }
 }
 
-pub fn check() -> Result<(), Error> {
+pub(crate) fn check() -> Result<(), Error> {
     match SIGNAL.load(Ordering::SeqCst) {
         0 => Ok(()),
         sig => Err(Error::Interrupted(sig)),
     }
 }
 
-pub fn is_set() -> bool {
-    SIGNAL.load(Ordering::SeqCst) != 0
-}
-
 /// Sleep that wakes early when interrupted.
-pub fn sleep(d: Duration) -> Result<(), Error> {
+pub(crate) fn sleep(d: Duration) -> Result<(), Error> {
     let end = Instant::now() + d;
     while Instant::now() < end {
         check()?;

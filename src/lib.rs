@@ -1,31 +1,42 @@
 //! slim-setup: install the prebuilt SLIM bindings static library where the Go
 //! bindings' cgo directives look for it.
 //!
-//! Layout: `domain` holds the pure rules; `host` reads the machine and Go setup;
-//! `net` talks HTTP; `extract` is the one-pass pipeline; `store` writes files
-//! atomically; `ui` prints; `commands` ties them together per subcommand.
+//! The layers, top down: `commands` (one per subcommand, the only code that
+//! prints results) over `plan` (pure decisions from what was typed, the
+//! environment, and the `host` facts gathered once) and `pipeline` (one
+//! archive's flow: locate, stream, verify, commit), which drives `net`
+//! (HTTP), `extract` (the one-pass zip -> library stream) and `store` (atomic
+//! files, locks, manifests). `domain` holds the pure rules everything uses;
+//! `ui` renders; `progress` is the observer interface between them.
 
 pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod domain;
+mod commands;
+mod domain;
 pub mod error;
-pub mod extract;
-pub mod host;
-pub mod interrupt;
-pub mod net;
-pub mod plan;
-pub mod store;
-pub mod ui;
+mod extract;
+mod host;
+mod interrupt;
+mod net;
+mod pipeline;
+mod plan;
+mod progress;
+mod store;
+mod ui;
 
 use std::path::Path;
 
 use cli::{Cli, Command};
+pub use error::Failure;
 use error::Result;
-use host::env::Env;
+pub use host::env::Env;
+pub use interrupt::install_handler;
 
 /// Run a parsed command line. `main` owns printing errors and exiting.
-pub fn run(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
+pub fn run(cli: Cli, env: &Env, cwd: &Path) -> std::result::Result<(), Failure> {
+    dispatch(cli, env, cwd).map_err(Failure::from)
+}
+
+fn dispatch(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
     match cli.into_command() {
         Command::Install(args) => commands::install::run(&args, env, cwd),
         Command::List(args) => commands::list::run(&args, env, cwd),

@@ -6,15 +6,17 @@ use std::path::{Path, PathBuf};
 use indicatif::HumanBytes;
 
 use crate::cli::CleanArgs;
-use crate::config;
 use crate::domain::version::Version;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
+use crate::host::facts::{Ask, HostFacts};
+use crate::plan;
 use crate::store::{fsutil, inventory, lock, manifest};
 
-pub fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
+pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
-    let scope = config::scope(&args.location, env, cwd)?;
+    let facts = HostFacts::gather(&Ask::inventory(&args.location), env, cwd)?;
+    let scope = plan::scope(&args.location, env, &facts)?;
     let roots = scope.roots;
     let mut doomed: Vec<PathBuf> = Vec::new();
     if !args.leftovers {

@@ -5,10 +5,11 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cli::DoctorArgs;
-use crate::config;
-use crate::domain::layout::{MODULE_V1, MODULE_V2};
+use crate::domain::gomod::vendors_bindings;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
+use crate::host::facts::Ask;
+use crate::plan;
 use crate::store::{inventory, manifest};
 
 #[derive(Default)]
@@ -36,27 +37,23 @@ fn run_version(cmd: &str, arg: &str) -> Option<String> {
     out.status.success().then(|| text.lines().next().unwrap_or("").trim().to_string())
 }
 
-pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
+pub(crate) fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
     let mut r = Report::default();
-    let ctx = config::go_context(args.target.location.gopath.as_deref(), env, cwd)?;
-    match (&ctx.go_env, run_version("go", "version")) {
-        (Some(_), Some(v)) => r.ok("go", &v),
-        _ => r.warn("go", "not found on PATH; slim-setup works without it, but go build needs it"),
+    // One look at the machine serves every check below.
+    let facts = super::facts_with_module(&Ask::single(&args.target, true), env, cwd)?;
+    let go_env = facts.go_env.as_ref();
+    match go_env.and_then(|g| g.get("GOVERSION")) {
+        Some(v) => r.ok("go", v),
+        None => r.warn("go", "not found on PATH; slim-setup works without it, but go build needs it"),
     }
-    let cgo = env
-        .get("CGO_ENABLED")
-        .map(str::to_string)
-        .or_else(|| ctx.go_env.as_ref()?.get("CGO_ENABLED").cloned());
+    let paths = plan::go_paths(&plan::absolute_location(&args.target.location, cwd), env, &facts)?;
+    let cgo = env.get("CGO_ENABLED").map(str::to_string).or_else(|| go_env?.get("CGO_ENABLED").cloned());
     match cgo.as_deref() {
         Some("1") => r.ok("cgo", "CGO_ENABLED=1"),
         Some(v) => r.fail("cgo", &format!("CGO_ENABLED={v}; the bindings need cgo: export CGO_ENABLED=1")),
         None => r.warn("cgo", "cannot tell (no go); go enables cgo by default when a C compiler is found"),
     }
-    let cc = env
-        .get("CC")
-        .map(str::to_string)
-        .or_else(|| ctx.go_env.as_ref()?.get("CC").cloned())
-        .unwrap_or_else(|| "cc".into());
+    let cc = crate::host::detect::c_compiler(env, go_env).unwrap_or_else(|| "cc".into());
     match run_version(&cc, "--version") {
         Some(v) => r.ok("C compiler", &format!("{cc}: {v}")),
         None => r.fail("C compiler", &format!("'{cc}' does not run; install gcc or clang, or set CC (e.g. CC=\"zig cc -target x86_64-linux-musl\")")),
@@ -65,12 +62,12 @@ pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
         "GOPATH",
         &format!(
             "{} (module cache {}, from {})",
-            ctx.paths.gopath.display(),
-            ctx.paths.gomodcache.display(),
-            ctx.paths.source
+            paths.gopath.display(),
+            paths.gomodcache.display(),
+            paths.source
         ),
     );
-    match inventory::in_module_cache(&ctx.paths.gomodcache).as_slice() {
+    match inventory::in_module_cache(&paths.gomodcache).as_slice() {
         [] => r.ok("module cache", "nothing of slim-setup's inside it"),
         files => r.fail(
             "module cache",
@@ -81,12 +78,12 @@ pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
             ),
         ),
     }
-    match config::single_plan(&args.target, env, cwd) {
-        Err(e) => r.fail("bindings version", &e.to_string()),
+    match plan::single(&args.target, env, &facts) {
+        Err(e) => r.fail("bindings version", &e.message()),
         Ok(plan) => {
-            r.ok("bindings version", &format!("{} (from {})", plan.version.version, plan.version.source));
-            r.ok("platform", &plan.platform_note);
-            vendoring(&mut r, cwd);
+            r.ok("bindings version", &format!("{} (from {})", plan.version, plan.version_source));
+            r.ok("platform", &plan.platform.to_string());
+            vendoring(&mut r, facts.vendor.as_deref());
             let tp = &plan.target;
             let lib = tp.path();
             r.ok("cgo looks in", &format!("{} for {} ({})", tp.dir.display(), tp.file, tp.dir_source));
@@ -97,11 +94,7 @@ pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
                 ),
                 None => r.fail(
                     "library",
-                    &format!(
-                        "not installed at {}; run: slim-setup install {}",
-                        lib.display(),
-                        plan.version.version
-                    ),
+                    &format!("not installed at {}; run: slim-setup install {}", lib.display(), plan.version),
                 ),
                 Some(m) => match manifest::damage(&lib, &m) {
                     Some(why) => r.fail(
@@ -157,12 +150,11 @@ pub fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
     Ok(())
 }
 
-fn vendoring(r: &mut Report, cwd: &Path) {
-    let Some(modules) = cwd.ancestors().map(|d| d.join("vendor/modules.txt")).find(|p| p.is_file()) else {
+fn vendoring(r: &mut Report, modules_txt: Option<&str>) {
+    let Some(text) = modules_txt else {
         return r.ok("vendoring", "not vendored");
     };
-    let text = std::fs::read_to_string(&modules).unwrap_or_default();
-    if text.contains(&format!("# {MODULE_V1} ")) || text.contains(&format!("# {MODULE_V2} ")) {
+    if vendors_bindings(text) {
         r.warn("vendoring", "the bindings are vendored: their cgo -L points into vendor/; export the output of `slim-setup env`");
     } else {
         r.ok("vendoring", "vendor/ does not hold the bindings");

@@ -6,16 +6,18 @@
 use std::path::Path;
 
 use crate::cli::{EnvArgs, ShellKind};
-use crate::config;
-use crate::domain::layout::{MODULE_V1, MODULE_V2};
+use crate::domain::gomod::vendors_bindings;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
+use crate::host::facts::Ask;
+use crate::plan;
 use crate::store::manifest;
 
-pub fn run(args: &EnvArgs, env: &Env, cwd: &Path) -> Result<()> {
-    let plan = config::single_plan(&args.target, env, cwd)?;
+pub(crate) fn run(args: &EnvArgs, env: &Env, cwd: &Path) -> Result<()> {
+    let facts = super::facts_with_module(&Ask::single(&args.target, false), env, cwd)?;
+    let plan = plan::single(&args.target, env, &facts)?;
     let tp = &plan.target;
-    let version = plan.version.version.to_string();
+    let version = plan.version.to_string();
     let lib = tp.path();
     if manifest::intact(&lib, &version, tp.target.triple).is_none() {
         return Err(Error::Other(format!(
@@ -30,21 +32,16 @@ pub fn run(args: &EnvArgs, env: &Env, cwd: &Path) -> Result<()> {
         vec![format!("-L{}", quote_flag(&tp.dir.display().to_string())), format!("-l{link_name}")];
     flags.extend(tp.target.extra_ldflags().iter().map(|f| f.to_string()));
     let ldflags = flags.join(" ");
-    eprintln!("# {}", why_needed(args, cwd, &tp.dir));
+    let vendored = facts.vendor.as_deref().is_some_and(vendors_bindings);
+    eprintln!("# {}", why_needed(vendored, args.target.location.cache_dir.is_some(), &tp.dir));
     print!("{}", render(args.shell, &[("CGO_ENABLED", "1"), ("CGO_LDFLAGS", &ldflags)]));
     Ok(())
 }
 
-fn why_needed(args: &EnvArgs, cwd: &Path, dir: &Path) -> String {
-    let vendored =
-        cwd.ancestors().map(|d| d.join("vendor/modules.txt")).find(|p| p.is_file()).is_some_and(|p| {
-            std::fs::read_to_string(p).is_ok_and(|t| {
-                t.contains(&format!("# {MODULE_V1} ")) || t.contains(&format!("# {MODULE_V2} "))
-            })
-        });
+fn why_needed(vendored: bool, cache_dir: bool, dir: &Path) -> String {
     if vendored {
         "needed: this project vendors the bindings, so their ${SRCDIR} points into vendor/ and cgo's own -L misses the library".into()
-    } else if args.target.location.cache_dir.is_some() {
+    } else if cache_dir {
         format!(
             "needed: the library is in --cache-dir {}, not where the module's cgo directives look",
             dir.display()
@@ -62,7 +59,7 @@ fn quote_flag(path: &str) -> String {
     if path.contains(' ') { format!("'{path}'") } else { path.to_string() }
 }
 
-pub fn render(shell: ShellKind, vars: &[(&str, &str)]) -> String {
+pub(crate) fn render(shell: ShellKind, vars: &[(&str, &str)]) -> String {
     vars.iter()
         .map(|(k, v)| match shell {
             ShellKind::Sh => format!(

@@ -5,9 +5,10 @@ use std::path::Path;
 use indicatif::HumanBytes;
 
 use crate::cli::ListArgs;
-use crate::config;
 use crate::error::Result;
 use crate::host::env::Env;
+use crate::host::facts::{Ask, HostFacts};
+use crate::plan;
 use crate::store::inventory;
 
 #[derive(serde::Serialize)]
@@ -23,8 +24,9 @@ struct Row<'a> {
     status: String,
 }
 
-pub fn run(args: &ListArgs, env: &Env, cwd: &Path) -> Result<()> {
-    let roots = config::scope(&args.location, env, cwd)?.roots;
+pub(crate) fn run(args: &ListArgs, env: &Env, cwd: &Path) -> Result<()> {
+    let facts = HostFacts::gather(&Ask::inventory(&args.location), env, cwd)?;
+    let roots = plan::scope(&args.location, env, &facts)?.roots;
     let items = inventory::scan(&roots);
     let rows: Vec<Row> = items
         .iter()
@@ -37,7 +39,7 @@ pub fn run(args: &ListArgs, env: &Env, cwd: &Path) -> Result<()> {
             source: &i.manifest.url,
             verified_by: i.manifest.verified_by.as_deref(),
             installed_at: i.manifest.installed_at,
-            status: i.damage.clone().unwrap_or_else(|| "ok".into()),
+            status: i.damage.as_ref().map_or_else(|| "ok".into(), |d| d.to_string()),
         })
         .collect();
     if args.json {
@@ -58,7 +60,7 @@ pub fn run(args: &ListArgs, env: &Env, cwd: &Path) -> Result<()> {
 }
 
 /// RFC 3339 time of an install, e.g. `2026-11-28T12:00:00Z`.
-pub fn time_text(secs: u64) -> String {
+pub(crate) fn time_text(secs: u64) -> String {
     humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
         .to_string()
 }

@@ -1,10 +1,30 @@
 //! One module per subcommand; the only code that prints results.
 
-pub mod clean;
-pub mod doctor;
-pub mod env;
-pub mod install;
-pub mod list;
-pub mod mirror;
-pub mod targets;
-pub mod verify;
+pub(crate) mod clean;
+pub(crate) mod doctor;
+pub(crate) mod env;
+pub(crate) mod install;
+pub(crate) mod list;
+pub(crate) mod mirror;
+pub(crate) mod targets;
+pub(crate) mod verify;
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::host::env::Env;
+use crate::host::facts::{Ask, HostFacts};
+use crate::plan;
+
+/// The host facts for a command that places or finds a library: gathered
+/// once, then the cgo files of the module folder planning names (a version
+/// or folder that cannot be decided is planning's error to report).
+fn facts_with_module(ask: &Ask, env: &Env, cwd: &Path) -> Result<HostFacts> {
+    let facts = HostFacts::gather(ask, env, cwd)?;
+    let location = plan::absolute_location(ask.location, cwd);
+    if location.cache_dir.is_some() {
+        return Ok(facts);
+    }
+    let dir = plan::module_dir(ask.version, &location, env, &facts).ok();
+    Ok(facts.with_module(dir.as_deref()))
+}

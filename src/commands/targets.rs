@@ -15,7 +15,7 @@ struct Row {
     host: bool,
 }
 
-pub fn run(args: &TargetsArgs, env: &crate::host::env::Env) {
+pub(crate) fn run(args: &TargetsArgs, env: &crate::host::env::Env) {
     // The host's libc as install would decide it (CC first, then the system loader).
     let host_libc = (host_goos() == "linux").then(|| crate::host::detect::detect_libc(env.get("CC")).libc);
     let rows: Vec<Row> = TARGETS

@@ -3,15 +3,17 @@
 use std::path::Path;
 
 use crate::cli::VerifyArgs;
-use crate::config;
 use crate::domain::version::Version;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
+use crate::host::facts::{Ask, HostFacts};
+use crate::plan;
 use crate::store::inventory;
 
-pub fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
+pub(crate) fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
     let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
-    let roots = config::scope(&args.location, env, cwd)?.roots;
+    let facts = HostFacts::gather(&Ask::inventory(&args.location), env, cwd)?;
+    let roots = plan::scope(&args.location, env, &facts)?.roots;
     let items: Vec<_> = inventory::scan(&roots)
         .into_iter()
         .filter(|i| version.as_ref().is_none_or(|v| *v == i.manifest.version))
@@ -27,7 +29,7 @@ pub fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
         let problem = inventory::verify(item);
         report.push(serde_json::json!({
             "version": item.manifest.version, "triple": item.manifest.triple,
-            "path": item.lib, "ok": problem.is_none(), "problem": problem,
+            "path": item.lib, "ok": problem.is_none(), "problem": problem.as_ref().map(|d| d.to_string()),
         }));
         match problem {
             None => {

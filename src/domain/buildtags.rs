@@ -2,7 +2,7 @@
 //! `#cgo` line conditions (`linux,amd64 darwin`), `//go:build` expressions, and
 //! `_GOOS_GOARCH.go` file-name suffixes.
 
-pub const KNOWN_GOOS: &[&str] = &[
+pub(crate) const KNOWN_GOOS: &[&str] = &[
     "aix",
     "android",
     "darwin",
@@ -22,7 +22,7 @@ pub const KNOWN_GOOS: &[&str] = &[
     "windows",
     "zos",
 ];
-pub const KNOWN_GOARCH: &[&str] = &[
+pub(crate) const KNOWN_GOARCH: &[&str] = &[
     "386", "amd64", "arm", "arm64", "loong64", "mips", "mips64", "mips64le", "mipsle", "ppc64", "ppc64le",
     "riscv64", "s390x", "wasm",
 ];
@@ -42,13 +42,13 @@ const UNIX: &[&str] = &[
 ];
 
 /// The tags true when cgo builds for `goos/goarch`.
-pub struct Platform<'a> {
-    pub goos: &'a str,
-    pub goarch: &'a str,
+pub(crate) struct Platform<'a> {
+    pub(crate) goos: &'a str,
+    pub(crate) goarch: &'a str,
 }
 
 impl Platform<'_> {
-    pub fn has_tag(&self, tag: &str) -> bool {
+    pub(crate) fn has_tag(&self, tag: &str) -> bool {
         tag == self.goos
             || tag == self.goarch
             || tag == "cgo"
@@ -60,7 +60,7 @@ impl Platform<'_> {
     }
 
     /// A `#cgo` condition: space-separated alternatives of comma-joined terms.
-    pub fn matches_cgo_condition(&self, cond: &str) -> bool {
+    pub(crate) fn matches_cgo_condition(&self, cond: &str) -> bool {
         if cond.trim().is_empty() {
             return true;
         }
@@ -73,7 +73,7 @@ impl Platform<'_> {
     }
 
     /// `foo_linux_amd64.go`, `foo_windows.go`, `foo_arm64.go`; `_test.go` never builds.
-    pub fn matches_file_name(&self, name: &str) -> bool {
+    pub(crate) fn matches_file_name(&self, name: &str) -> bool {
         let Some(stem) = name.strip_suffix(".go") else { return false };
         if stem.ends_with("_test") {
             return false;
@@ -91,7 +91,7 @@ impl Platform<'_> {
 
     /// A `//go:build` expression; a malformed one is taken as true so that a
     /// surprising file is read rather than silently skipped.
-    pub fn matches_build_expr(&self, expr: &str) -> bool {
+    pub(crate) fn matches_build_expr(&self, expr: &str) -> bool {
         let tokens = lex(expr);
         let mut p = Parser { tokens: &tokens, pos: 0, platform: self };
         match p.or() {

@@ -13,44 +13,44 @@ use super::buildtags::Platform;
 
 /// One `#cgo` directive: `#cgo linux,amd64 LDFLAGS: -L${SRCDIR}/.. -lfoo`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive {
-    pub condition: String,
-    pub kind: String,
-    pub args: Vec<String>,
+pub(crate) struct Directive {
+    pub(crate) condition: String,
+    pub(crate) kind: String,
+    pub(crate) args: Vec<String>,
 }
 
 /// What the linker will be told for one platform, as the directive wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkSpec {
+pub(crate) struct LinkSpec {
     /// The Go file holding the directive, and the folder it is in (`${SRCDIR}`).
-    pub file: String,
-    pub srcdir: PathBuf,
+    pub(crate) file: String,
+    pub(crate) srcdir: PathBuf,
     /// Every `-L` argument of the directive, in order, as written.
-    pub lib_dirs: Vec<String>,
+    pub(crate) lib_dirs: Vec<String>,
     /// The `-l` name, e.g. `slim_bindings_x86_64_linux_gnu`.
-    pub link_name: String,
+    pub(crate) link_name: String,
 }
 
 impl LinkSpec {
-    pub fn lib_file(&self) -> String {
+    pub(crate) fn lib_file(&self) -> String {
         format!("lib{}.a", self.link_name)
     }
 
     /// The directive's source, for messages: `.../slim_bindings.go`.
-    pub fn source(&self) -> PathBuf {
+    pub(crate) fn source(&self) -> PathBuf {
         self.srcdir.join(&self.file)
     }
 }
 
 /// A Go source file: its name, its text and the folder it is in (`${SRCDIR}`).
-pub struct GoFile<'a> {
-    pub name: &'a str,
-    pub text: &'a str,
-    pub dir: &'a Path,
+pub(crate) struct GoFile<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) text: &'a str,
+    pub(crate) dir: &'a Path,
 }
 
 /// Every `#cgo` directive in a file, in order.
-pub fn directives(text: &str) -> Vec<Directive> {
+pub(crate) fn directives(text: &str) -> Vec<Directive> {
     text.lines()
         .filter_map(|line| {
             let line = line.trim_start();
@@ -106,7 +106,7 @@ fn split_args(s: &str) -> Vec<String> {
 
 /// The `LDFLAGS` directive cgo will use for `goos/goarch` across a package's
 /// files: the first one naming a `-lslim_bindings...` library.
-pub fn link_spec(files: &[GoFile], goos: &str, goarch: &str) -> Option<LinkSpec> {
+pub(crate) fn link_spec(files: &[GoFile], goos: &str, goarch: &str) -> Option<LinkSpec> {
     let platform = Platform { goos, goarch };
     for f in files {
         if !platform.matches_file_name(f.name) {
@@ -148,7 +148,7 @@ pub fn link_spec(files: &[GoFile], goos: &str, goarch: &str) -> Option<LinkSpec>
 /// `(srcdir, "../x")`, an absolute `/opt/lib` is `("/", "opt/lib")`. `None` for
 /// a relative folder, which the linker would resolve from its own temporary
 /// working folder: no place to install into.
-pub fn split_lib_dir<'a>(arg: &'a str, srcdir: &'a Path) -> Option<(&'a Path, &'a str)> {
+pub(crate) fn split_lib_dir<'a>(arg: &'a str, srcdir: &'a Path) -> Option<(&'a Path, &'a str)> {
     if let Some(rest) = arg.strip_prefix("${SRCDIR}") {
         return Some((srcdir, rest.trim_start_matches(['/', '\\'])));
     }
@@ -165,7 +165,7 @@ pub fn split_lib_dir<'a>(arg: &'a str, srcdir: &'a Path) -> Option<(&'a Path, &'
 /// a base and a relative part as the host's filesystem does). Returns the `-L`
 /// as written and the folder. `None` when the directive has no such folder
 /// (only `${SRCDIR}`, say): the caller falls back to the version's layout.
-pub fn install_dir(
+pub(crate) fn install_dir(
     spec: &LinkSpec,
     module_dir: &Path,
     modcache: &Path,

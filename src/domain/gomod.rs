@@ -8,33 +8,33 @@ use std::path::PathBuf;
 use super::layout::{MODULE_V1, MODULE_V2};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replace {
-    pub old_path: String,
-    pub old_version: Option<String>,
-    pub new_path: String,
+pub(crate) struct Replace {
+    pub(crate) old_path: String,
+    pub(crate) old_version: Option<String>,
+    pub(crate) new_path: String,
     /// `None` when the replacement is a local folder.
-    pub new_version: Option<String>,
+    pub(crate) new_version: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ModFile {
-    pub module: Option<String>,
-    pub requires: Vec<(String, String)>,
-    pub replaces: Vec<Replace>,
+pub(crate) struct ModFile {
+    pub(crate) module: Option<String>,
+    pub(crate) requires: Vec<(String, String)>,
+    pub(crate) replaces: Vec<Replace>,
     /// `use` folders of a go.work file.
-    pub uses: Vec<PathBuf>,
+    pub(crate) uses: Vec<PathBuf>,
 }
 
 /// The bindings requirement found in a project, after `replace`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Requirement {
+pub(crate) enum Requirement {
     Version { module: String, version: String },
     LocalReplace { module: String, path: String },
 }
 
 /// Parse go.mod or go.work text. Unknown directives are skipped, as the go command
 /// adds new ones over time.
-pub fn parse(text: &str) -> ModFile {
+pub(crate) fn parse(text: &str) -> ModFile {
     let mut file = ModFile::default();
     let mut block: Option<String> = None;
     for raw in text.lines() {
@@ -126,7 +126,7 @@ fn tokens(line: &str) -> Vec<String> {
 /// The bindings requirement across the given files (a go.mod, or a go.work's
 /// go.mod files followed by the go.work itself, whose replaces win). Among several
 /// requirements the highest version is the one minimal version selection builds.
-pub fn bindings_requirement(mod_files: &[ModFile], work: Option<&ModFile>) -> Option<Requirement> {
+pub(crate) fn bindings_requirement(mod_files: &[ModFile], work: Option<&ModFile>) -> Option<Requirement> {
     for module in [MODULE_V2, MODULE_V1] {
         let mut best: Option<String> = None;
         for f in mod_files {
@@ -149,6 +149,15 @@ pub fn bindings_requirement(mod_files: &[ModFile], work: Option<&ModFile>) -> Op
         return Some(Requirement::Version { module: module.into(), version });
     }
     None
+}
+
+/// Does a `vendor/modules.txt` list the bindings? Then their `${SRCDIR}` is
+/// inside vendor/ and the cgo `-L` misses the installed library.
+pub(crate) fn vendors_bindings(modules_txt: &str) -> bool {
+    modules_txt.lines().any(|l| {
+        let mut w = l.split_whitespace();
+        w.next() == Some("#") && w.next().is_some_and(|m| m == MODULE_V1 || m == MODULE_V2)
+    })
 }
 
 fn newer(a: &str, b: &str) -> bool {
@@ -217,6 +226,23 @@ mod tests {
         assert_eq!(bindings_requirement(&[a.clone(), b.clone()], Some(&work)), req(MODULE_V1, "v1.4.0"));
         let work = parse("use ./a\nreplace github.com/agntcy/slim-bindings-go => ./local\n");
         assert!(matches!(bindings_requirement(&[a, b], Some(&work)), Some(Requirement::LocalReplace { .. })));
+    }
+
+    #[test]
+    fn vendored_bindings_are_recognised_by_their_module_line() {
+        let table = [
+            (
+                "# github.com/agntcy/slim-bindings-go v1.4.0\n## explicit; go 1.22\ngithub.com/agntcy/slim-bindings-go\n",
+                true,
+            ),
+            ("# github.com/agntcy/slim-bindings-go/v2 v2.1.0\n", true),
+            ("# github.com/agntcy/slim-bindings-go-extra v1.0.0\n", false),
+            ("# golang.org/x/sys v0.1.0\n", false),
+            ("", false),
+        ];
+        for (text, want) in table {
+            assert_eq!(vendors_bindings(text), want, "{text}");
+        }
     }
 
     #[test]

@@ -11,27 +11,27 @@ use std::path::{Component, Path, PathBuf};
 
 use super::version::Version;
 
-pub const MODULE_V1: &str = "github.com/agntcy/slim-bindings-go";
-pub const MODULE_V2: &str = "github.com/agntcy/slim-bindings-go/v2";
-pub const BASE_SLIM: &str = "https://github.com/agntcy/slim/releases/download";
-pub const BASE_SLIM_BINDINGS: &str = "https://github.com/agntcy/slim-bindings/releases/download";
+pub(crate) const MODULE_V1: &str = "github.com/agntcy/slim-bindings-go";
+pub(crate) const MODULE_V2: &str = "github.com/agntcy/slim-bindings-go/v2";
+pub(crate) const BASE_SLIM: &str = "https://github.com/agntcy/slim/releases/download";
+pub(crate) const BASE_SLIM_BINDINGS: &str = "https://github.com/agntcy/slim-bindings/releases/download";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layout {
-    pub module_path: &'static str,
-    pub tag: String,
+pub(crate) struct Layout {
+    pub(crate) module_path: &'static str,
+    pub(crate) tag: String,
     /// The cache `-L` path as the module writes it, with `${SRCDIR}/` removed.
     rel_lib_dir: String,
     /// v0.7.2 names another folder for windows/amd64.
     rel_lib_dir_windows: Option<String>,
     /// Default download bases, tried in order (v2 moved repositories).
-    pub default_bases: Vec<&'static str>,
+    pub(crate) default_bases: Vec<&'static str>,
     /// Something the user should know about this version.
-    pub warning: Option<&'static str>,
+    pub(crate) warning: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LayoutError {
+pub(crate) enum LayoutError {
     #[error("{0} predates the prebuilt libraries (the first release with them is v0.7.2)")]
     TooOld(String),
     #[error(
@@ -44,7 +44,7 @@ pub enum LayoutError {
 const FIVE_UP: &str = "../../../../..";
 const SIX_UP: &str = "../../../../../..";
 
-pub fn layout_for(v: &Version) -> Result<Layout, LayoutError> {
+pub(crate) fn layout_for(v: &Version) -> Result<Layout, LayoutError> {
     let version = v.to_string();
     let layout = |module_path, tag: String, rel_lib_dir: String, bases: Vec<&'static str>| Layout {
         module_path,
@@ -95,7 +95,7 @@ pub fn layout_for(v: &Version) -> Result<Layout, LayoutError> {
 impl Layout {
     /// The cache `-L` of the published directive for `goos`, relative to the
     /// module folder (`${SRCDIR}`).
-    pub fn rel_lib_dir(&self, goos: &str) -> &str {
+    pub(crate) fn rel_lib_dir(&self, goos: &str) -> &str {
         match (&self.rel_lib_dir_windows, goos) {
             (Some(w), "windows") => w,
             _ => &self.rel_lib_dir,
@@ -104,7 +104,7 @@ impl Layout {
 }
 
 /// `$GOMODCACHE/github.com/agntcy/slim-bindings-go@v1.4.0` (or `/v2@v2.1.0`).
-pub fn module_dir(gomodcache: &Path, module_path: &str, v: &Version) -> PathBuf {
+pub(crate) fn module_dir(gomodcache: &Path, module_path: &str, v: &Version) -> PathBuf {
     let mut dir = gomodcache.to_path_buf();
     let (parent, last) = module_path.rsplit_once('/').unwrap_or(("", module_path));
     for part in parent.split('/').filter(|p| !p.is_empty()) {
@@ -129,7 +129,7 @@ fn escape_module_path(s: &str) -> String {
 }
 
 /// Join and fold `..` lexically, as the module folder may not exist yet.
-pub fn resolve(base: &Path, rel: &str) -> PathBuf {
+pub(crate) fn resolve(base: &Path, rel: &str) -> PathBuf {
     let mut out = PathBuf::new();
     for comp in base.join(rel).components() {
         match comp {
@@ -150,7 +150,7 @@ pub fn resolve(base: &Path, rel: &str) -> PathBuf {
 /// folder, and the parent of the per-version folders (the same folder for v1
 /// and v2). `resolve` joins a module folder and a relative `-L` as the host's
 /// filesystem does, so the roots are those the linker reaches.
-pub fn cache_roots(gomodcache: &Path, resolve: impl Fn(&Path, &str) -> PathBuf) -> Vec<PathBuf> {
+pub(crate) fn cache_roots(gomodcache: &Path, resolve: impl Fn(&Path, &str) -> PathBuf) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = Vec::new();
     for (v, goos) in [
         ("v0.7.2", "linux"),
@@ -174,7 +174,7 @@ pub fn cache_roots(gomodcache: &Path, resolve: impl Fn(&Path, &str) -> PathBuf) 
 }
 
 /// `{base}/{tag}/{asset}` with exactly one slash at each join.
-pub fn asset_url(base: &str, tag: &str, asset: &str) -> String {
+pub(crate) fn asset_url(base: &str, tag: &str, asset: &str) -> String {
     format!("{}/{tag}/{asset}", base.trim_end_matches('/'))
 }
 

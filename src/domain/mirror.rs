@@ -7,19 +7,19 @@ use std::path::PathBuf;
 use reqwest::Url;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GithubRepo {
-    pub owner: String,
-    pub repo: String,
+pub(crate) struct GithubRepo {
+    pub(crate) owner: String,
+    pub(crate) repo: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Base {
+pub(crate) enum Base {
     Http { url: String, github: Option<GithubRepo> },
     Dir(PathBuf),
 }
 
 impl Base {
-    pub fn display(&self) -> String {
+    pub(crate) fn display(&self) -> String {
         match self {
             Base::Http { url, .. } => url.clone(),
             Base::Dir(p) => p.display().to_string(),
@@ -27,7 +27,7 @@ impl Base {
     }
 
     /// Where an asset (or checksum file) of a tag lives under this base.
-    pub fn locate(&self, tag: &str, file: &str) -> String {
+    pub(crate) fn locate(&self, tag: &str, file: &str) -> String {
         match self {
             Base::Http { url, .. } => super::layout::asset_url(url, tag, file),
             Base::Dir(p) => p.join(tag).join(file).display().to_string(),
@@ -36,13 +36,13 @@ impl Base {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BaseList {
+pub(crate) enum BaseList {
     /// `off`: never download.
     Off,
     Chain(Vec<Base>),
 }
 
-pub fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     host == "localhost" || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
 }
@@ -58,7 +58,7 @@ fn github_repo(url: &Url) -> Option<GithubRepo> {
     }
 }
 
-pub fn parse_base(text: &str, allow_http: bool) -> Result<Base, String> {
+pub(crate) fn parse_base(text: &str, allow_http: bool) -> Result<Base, String> {
     let text = text.trim();
     if let Some(path) = text.strip_prefix("file://") {
         return Ok(Base::Dir(PathBuf::from(path)));
@@ -90,7 +90,7 @@ pub fn parse_base(text: &str, allow_http: bool) -> Result<Base, String> {
 }
 
 /// A comma-separated list, tried in order, like GOPROXY; `off` alone disables downloads.
-pub fn parse_base_list(text: &str, allow_http: bool) -> Result<BaseList, String> {
+pub(crate) fn parse_base_list(text: &str, allow_http: bool) -> Result<BaseList, String> {
     let parts: Vec<&str> = text.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
     if parts.is_empty() {
         return Err("--base-url is empty".into());

@@ -1,14 +1,14 @@
 //! Pure rules: no I/O, no environment, no clock. Everything here is decided from
 //! its arguments and unit-tested with tables beside the code.
 
-pub mod buildtags;
-pub mod cgo;
-pub mod gomod;
-pub mod layout;
-pub mod mirror;
-pub mod objfmt;
-pub mod platform;
-pub mod sumfile;
-pub mod sums;
-pub mod version;
-pub mod zipfmt;
+pub(crate) mod buildtags;
+pub(crate) mod cgo;
+pub(crate) mod gomod;
+pub(crate) mod layout;
+pub(crate) mod mirror;
+pub(crate) mod objfmt;
+pub(crate) mod platform;
+pub(crate) mod sumfile;
+pub(crate) mod sums;
+pub(crate) mod version;
+pub(crate) mod zipfmt;

@@ -6,13 +6,13 @@
 
 use std::fmt;
 
-pub const AR_MAGIC: &[u8; 8] = b"!<arch>\n";
+pub(crate) const AR_MAGIC: &[u8; 8] = b"!<arch>\n";
 const MEMBER_HEADER: usize = 60;
 const PREFIX: usize = 64;
 
 /// An object file's format and machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ObjKind {
+pub(crate) enum ObjKind {
     Elf { class64: bool, machine: u16 },
     MachO { cputype: u32 },
     Coff { machine: u16 },
@@ -48,7 +48,7 @@ impl fmt::Display for ObjKind {
 }
 
 /// The object kind every member of a triple's library must have.
-pub fn expected_kind(triple: &str) -> Option<ObjKind> {
+pub(crate) fn expected_kind(triple: &str) -> Option<ObjKind> {
     let arch = triple.split('-').next()?;
     let (elf, macho, coff) = match arch {
         "x86_64" => (62, 0x0100_0007, 0x8664),
@@ -68,7 +68,7 @@ pub fn expected_kind(triple: &str) -> Option<ObjKind> {
 
 /// Classify a member from its first bytes. `None` for members that are not
 /// objects (symbol tables, LLVM bitcode, data).
-pub fn classify(prefix: &[u8]) -> Option<ObjKind> {
+pub(crate) fn classify(prefix: &[u8]) -> Option<ObjKind> {
     let u16le = |at: usize| prefix.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
     let u32le = |at: usize| prefix.get(at..at + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     if prefix.starts_with(b"\x7fELF") {
@@ -95,7 +95,7 @@ pub fn classify(prefix: &[u8]) -> Option<ObjKind> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ArError {
+pub(crate) enum ArError {
     #[error("the library is not an ar archive (it starts with {0:?}, not \"!<arch>\")")]
     NotAr(String),
     #[error("the library's ar archive is damaged: {0}")]
@@ -108,7 +108,7 @@ pub enum ArError {
 
 /// Streaming scanner fed with the library's bytes in order.
 #[derive(Debug, Default)]
-pub struct ArScanner {
+pub(crate) struct ArScanner {
     magic: Vec<u8>,
     header: Vec<u8>,
     /// Bytes left in the current member's data (and padding).
@@ -117,16 +117,16 @@ pub struct ArScanner {
     skip_name: u64,
     prefix: Vec<u8>,
     collecting: bool,
-    pub objects: u64,
-    pub kinds: Vec<ObjKind>,
+    pub(crate) objects: u64,
+    pub(crate) kinds: Vec<ObjKind>,
 }
 
 impl ArScanner {
-    pub fn new() -> ArScanner {
+    pub(crate) fn new() -> ArScanner {
         ArScanner::default()
     }
 
-    pub fn feed(&mut self, mut data: &[u8]) -> Result<(), ArError> {
+    pub(crate) fn feed(&mut self, mut data: &[u8]) -> Result<(), ArError> {
         while !data.is_empty() {
             if self.magic.len() < AR_MAGIC.len() {
                 let take = (AR_MAGIC.len() - self.magic.len()).min(data.len());
@@ -211,7 +211,7 @@ impl ArScanner {
     }
 
     /// After the last byte: the archive must be complete and hold objects for `triple`.
-    pub fn finish(&self, triple: &str) -> Result<(), ArError> {
+    pub(crate) fn finish(&self, triple: &str) -> Result<(), ArError> {
         if self.magic.len() < AR_MAGIC.len() {
             return Err(ArError::NotAr(String::from_utf8_lossy(&self.magic).into_owned()));
         }
@@ -235,7 +235,7 @@ impl ArScanner {
 
 /// A symbol only glibc builds reference (Rust's std asks glibc for its version);
 /// finding it in a library meant for musl means a glibc build was shipped.
-pub const GLIBC_MARKER: &[u8] = b"gnu_get_libc_version";
+pub(crate) const GLIBC_MARKER: &[u8] = b"gnu_get_libc_version";
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,7 @@ use std::str::FromStr;
 /// The C library a Linux target is built against. Other OSes have one each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Libc {
+pub(crate) enum Libc {
     Gnu,
     Musl,
 }
@@ -37,16 +37,16 @@ impl FromStr for Libc {
 
 /// One row of the target table.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct Target {
-    pub goos: &'static str,
-    pub goarch: &'static str,
+pub(crate) struct Target {
+    pub(crate) goos: &'static str,
+    pub(crate) goarch: &'static str,
     /// `Some` only on Linux, where gnu and musl builds both exist.
-    pub libc: Option<Libc>,
-    pub triple: &'static str,
+    pub(crate) libc: Option<Libc>,
+    pub(crate) triple: &'static str,
 }
 
 /// Every target a release publishes and Go can link through cgo.
-pub static TARGETS: [Target; 7] = [
+pub(crate) static TARGETS: [Target; 7] = [
     Target { goos: "linux", goarch: "amd64", libc: Some(Libc::Gnu), triple: "x86_64-unknown-linux-gnu" },
     Target { goos: "linux", goarch: "arm64", libc: Some(Libc::Gnu), triple: "aarch64-unknown-linux-gnu" },
     Target { goos: "linux", goarch: "amd64", libc: Some(Libc::Musl), triple: "x86_64-unknown-linux-musl" },
@@ -58,7 +58,7 @@ pub static TARGETS: [Target; 7] = [
 
 /// Why a platform cannot be served.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PlatformError {
+pub(crate) enum PlatformError {
     #[error("no prebuilt SLIM library for {goos}/{goarch}{}; supported: {}", libc_suffix(.libc), supported_pairs())]
     Unsupported { goos: String, goarch: String, libc: Option<Libc> },
     #[error(
@@ -75,7 +75,7 @@ fn libc_suffix(libc: &Option<Libc>) -> String {
 }
 
 /// "linux/amd64 (gnu, musl), linux/arm64 (gnu, musl), darwin/amd64, ..."
-pub fn supported_pairs() -> String {
+pub(crate) fn supported_pairs() -> String {
     let mut out: Vec<String> = Vec::new();
     for t in &TARGETS {
         let pair = t.pair();
@@ -96,13 +96,17 @@ pub fn supported_pairs() -> String {
     out.join(", ")
 }
 
-pub fn supported_triples() -> String {
+pub(crate) fn supported_triples() -> String {
     TARGETS.iter().map(|t| t.triple).collect::<Vec<_>>().join(", ")
 }
 
 impl Target {
     /// Look up a Go platform. `libc` only matters on Linux; `None` there means gnu.
-    pub fn from_go(goos: &str, goarch: &str, libc: Option<Libc>) -> Result<&'static Target, PlatformError> {
+    pub(crate) fn from_go(
+        goos: &str,
+        goarch: &str,
+        libc: Option<Libc>,
+    ) -> Result<&'static Target, PlatformError> {
         let wanted_libc = match goos {
             "linux" => Some(libc.unwrap_or(Libc::Gnu)),
             "windows" => Some(Libc::Gnu),
@@ -118,7 +122,7 @@ impl Target {
 
     /// Look up a Rust triple, checked for well-formedness by target-lexicon first so
     /// that a typo gets "not a valid triple" rather than "not supported".
-    pub fn from_triple(triple: &str) -> Result<&'static Target, PlatformError> {
+    pub(crate) fn from_triple(triple: &str) -> Result<&'static Target, PlatformError> {
         if let Some(t) = TARGETS.iter().find(|t| t.triple == triple) {
             return Ok(t);
         }
@@ -129,13 +133,13 @@ impl Target {
     }
 
     /// `libslim_bindings_x86_64_linux_gnu.a`: the file inside the release zip.
-    pub fn lib_file(&self) -> String {
+    pub(crate) fn lib_file(&self) -> String {
         format!("lib{}.a", lib_stem(self.triple))
     }
 
     /// The `-l` name cgo links for this platform in every published version: Linux
     /// always asks for the `_gnu` library, also when the C toolchain is musl.
-    pub fn cgo_link_name(&self) -> String {
+    pub(crate) fn cgo_link_name(&self) -> String {
         match self.libc {
             Some(Libc::Musl) => lib_stem(&self.triple.replace("-musl", "-gnu")),
             _ => lib_stem(self.triple),
@@ -143,13 +147,13 @@ impl Target {
     }
 
     /// `slim-bindings-x86_64-unknown-linux-gnu.zip`: the release asset.
-    pub fn asset_name(&self) -> String {
+    pub(crate) fn asset_name(&self) -> String {
         asset_name(self.triple)
     }
 
     /// The extra flags every published cgo line adds for this OS, needed when
     /// linking through CGO_LDFLAGS instead of the module's own directives.
-    pub fn extra_ldflags(&self) -> &'static [&'static str] {
+    pub(crate) fn extra_ldflags(&self) -> &'static [&'static str] {
         match self.goos {
             "linux" => &["-lm"],
             "darwin" => &["-Wl,-undefined,dynamic_lookup"],
@@ -168,7 +172,7 @@ impl Target {
         }
     }
 
-    pub fn pair(&self) -> String {
+    pub(crate) fn pair(&self) -> String {
         format!("{}/{}", self.goos, self.goarch)
     }
 }
@@ -179,13 +183,13 @@ impl fmt::Display for Target {
     }
 }
 
-pub fn asset_name(triple: &str) -> String {
+pub(crate) fn asset_name(triple: &str) -> String {
     format!("slim-bindings-{triple}.zip")
 }
 
 /// The release workflow's name rule: split the triple on `-` and keep fields 1, 3
 /// and 4, dropping the vendor. (`aarch64-apple-darwin` -> `slim_bindings_aarch64_darwin`.)
-pub fn lib_stem(triple: &str) -> String {
+pub(crate) fn lib_stem(triple: &str) -> String {
     let fields: Vec<&str> = triple.split('-').collect();
     let mut kept: Vec<&str> = vec![fields[0]];
     kept.extend(fields.iter().skip(2).copied());
@@ -195,7 +199,7 @@ pub fn lib_stem(triple: &str) -> String {
 /// Names a library for `triple` may carry inside a zip besides the right one: the
 /// vendor-keeping spellings the old tool looked for, so a mirror that repackaged the
 /// library under such a name still installs under the name cgo wants.
-pub fn lib_file_aliases(triple: &str) -> Vec<String> {
+pub(crate) fn lib_file_aliases(triple: &str) -> Vec<String> {
     let with_vendor = format!("libslim_bindings_{}.a", triple.replace('-', "_"));
     let without_unknown =
         format!("libslim_bindings_{}.a", triple.replace("-unknown-", "-").replace('-', "_"));

@@ -6,26 +6,26 @@ use std::collections::BTreeMap;
 
 use super::sums::Sha256;
 
-pub const FILE_NAME: &str = "slim-bindings.sum";
+pub(crate) const FILE_NAME: &str = "slim-bindings.sum";
 
 const HEADER: &str = "# slim-bindings.sum: sha256 of the SLIM bindings release archives this module builds with.\n\
 # Written by `slim-setup install --lock`; commit it beside go.mod. slim-setup refuses an archive that differs.\n";
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SumFile {
+pub(crate) struct SumFile {
     /// (version, triple) -> digest
-    pub entries: BTreeMap<(String, String), Sha256>,
+    pub(crate) entries: BTreeMap<(String, String), Sha256>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file} line {line}: expected 'VERSION TRIPLE sha256:HEX'")]
-pub struct SumFileError {
-    pub file: String,
-    pub line: usize,
+pub(crate) struct SumFileError {
+    pub(crate) file: String,
+    pub(crate) line: usize,
 }
 
 impl SumFile {
-    pub fn parse(text: &str, file: &str) -> Result<SumFile, SumFileError> {
+    pub(crate) fn parse(text: &str, file: &str) -> Result<SumFile, SumFileError> {
         let mut entries = BTreeMap::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
@@ -41,11 +41,11 @@ impl SumFile {
         Ok(SumFile { entries })
     }
 
-    pub fn get(&self, version: &str, triple: &str) -> Option<Sha256> {
+    pub(crate) fn get(&self, version: &str, triple: &str) -> Option<Sha256> {
         self.entries.get(&(version.to_string(), triple.to_string())).copied()
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut s = HEADER.to_string();
         for ((v, t), d) in &self.entries {
             s += &format!("{v} {t} sha256:{d}\n");

@@ -6,15 +6,15 @@ use std::fmt;
 /// A SHA-256 digest, always lower-case hex internally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(into = "String", try_from = "String")]
-pub struct Sha256([u8; 32]);
+pub(crate) struct Sha256([u8; 32]);
 
 impl Sha256 {
-    pub fn from_bytes(b: [u8; 32]) -> Sha256 {
+    pub(crate) fn from_bytes(b: [u8; 32]) -> Sha256 {
         Sha256(b)
     }
 
     /// 64 hex digits, any case, optionally prefixed `sha256:`.
-    pub fn parse(text: &str) -> Option<Sha256> {
+    pub(crate) fn parse(text: &str) -> Option<Sha256> {
         let hex = text.trim();
         let hex = hex.strip_prefix("sha256:").unwrap_or(hex);
         if hex.len() != 64 {
@@ -28,7 +28,7 @@ impl Sha256 {
         Some(Sha256(out))
     }
 
-    pub fn hex(&self) -> String {
+    pub(crate) fn hex(&self) -> String {
         self.0.iter().map(|b| format!("{b:02x}")).collect()
     }
 }
@@ -54,7 +54,7 @@ impl TryFrom<String> for Sha256 {
 
 /// Entries of a `SHA256SUMS` file: `<hex>  <name>` or `<hex> *<name>` (binary
 /// mode); names may carry a leading `./` or folder, matched by their last part.
-pub fn parse_sums(text: &str) -> Vec<(String, Sha256)> {
+pub(crate) fn parse_sums(text: &str) -> Vec<(String, Sha256)> {
     text.lines()
         .filter_map(|line| {
             let line = line.trim();
@@ -70,12 +70,12 @@ pub fn parse_sums(text: &str) -> Vec<(String, Sha256)> {
 }
 
 /// The digest for `asset` in a SHA256SUMS file.
-pub fn find_in_sums(text: &str, asset: &str) -> Option<Sha256> {
+pub(crate) fn find_in_sums(text: &str, asset: &str) -> Option<Sha256> {
     parse_sums(text).into_iter().find(|(n, _)| n == asset).map(|(_, d)| d)
 }
 
 /// A `{asset}.sha256` file: either a bare digest or one sha256sum line.
-pub fn parse_single(text: &str, asset: &str) -> Option<Sha256> {
+pub(crate) fn parse_single(text: &str, asset: &str) -> Option<Sha256> {
     let first = text.split_whitespace().next()?;
     let named = text.split_whitespace().nth(1).map(|n| n.trim_start_matches('*'));
     match named {
@@ -85,7 +85,7 @@ pub fn parse_single(text: &str, asset: &str) -> Option<Sha256> {
 }
 
 /// Render SHA256SUMS in sha256sum's format, sorted by name for stable diffs.
-pub fn render_sums(entries: &[(String, Sha256)]) -> String {
+pub(crate) fn render_sums(entries: &[(String, Sha256)]) -> String {
     let mut sorted: Vec<_> = entries.to_vec();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     sorted.iter().map(|(n, d)| format!("{d}  {n}\n")).collect()

@@ -7,10 +7,10 @@ use std::fmt;
 use std::str::FromStr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Version(semver::Version);
+pub(crate) struct Version(semver::Version);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VersionError {
+pub(crate) enum VersionError {
     #[error("'{0}' is not a version (expected something like v1.4.0 or 1.4.0)")]
     Invalid(String),
     #[error("{0} is a Go pseudo-version (a commit, not a release), so no prebuilt library exists for it")]
@@ -20,7 +20,7 @@ pub enum VersionError {
 impl Version {
     /// Parse what a user or a go.mod wrote. Pseudo-versions are refused here so that
     /// no caller can go on to build a release URL for a commit.
-    pub fn parse(text: &str) -> Result<Version, VersionError> {
+    pub(crate) fn parse(text: &str) -> Result<Version, VersionError> {
         let trimmed = text.trim();
         let bare = trimmed.strip_prefix('v').unwrap_or(trimmed);
         let v = semver::Version::parse(bare).map_err(|_| VersionError::Invalid(text.trim().to_string()))?;
@@ -30,21 +30,17 @@ impl Version {
         Ok(Version(v))
     }
 
-    pub fn major(&self) -> u64 {
+    pub(crate) fn major(&self) -> u64 {
         self.0.major
     }
 
     /// Compare against a literal such as "1.3.0-rc.1"; for the layout table only.
-    pub fn cmp_str(&self, other: &str) -> Ordering {
+    pub(crate) fn cmp_str(&self, other: &str) -> Ordering {
         let other = semver::Version::parse(other).expect("layout table holds valid versions");
         self.0.cmp_precedence(&other)
     }
 
-    pub fn at_least(&self, other: &str) -> bool {
-        self.cmp_str(other) != Ordering::Less
-    }
-
-    pub fn below(&self, other: &str) -> bool {
+    pub(crate) fn below(&self, other: &str) -> bool {
         self.cmp_str(other) == Ordering::Less
     }
 }
@@ -140,6 +136,6 @@ mod tests {
             assert!(a < b, "{a} < {b}");
         }
         let v = Version::parse("v1.3.0-rc.1").unwrap();
-        assert!(v.at_least("1.3.0-rc.1") && v.below("1.3.0-rc.2") && v.below("1.3.0"));
+        assert!(!v.below("1.3.0-rc.1") && v.below("1.3.0-rc.2") && v.below("1.3.0"));
     }
 }

@@ -4,22 +4,22 @@
 //! give back, and the installer must decide "stream it or spool it" from the
 //! header before committing, so these few fields are read here.
 
-pub const LOCAL_SIG: [u8; 4] = *b"PK\x03\x04";
-pub const LOCAL_FIXED_LEN: usize = 30;
-pub const METHOD_STORED: u16 = 0;
-pub const METHOD_DEFLATE: u16 = 8;
+pub(crate) const LOCAL_SIG: [u8; 4] = *b"PK\x03\x04";
+pub(crate) const LOCAL_FIXED_LEN: usize = 30;
+pub(crate) const METHOD_STORED: u16 = 0;
+pub(crate) const METHOD_DEFLATE: u16 = 8;
 const FLAG_ENCRYPTED: u16 = 1;
 const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LocalHeader {
-    pub flags: u16,
-    pub method: u16,
-    pub crc32: u32,
-    pub compressed: u32,
-    pub uncompressed: u32,
-    pub name_len: u16,
-    pub extra_len: u16,
+pub(crate) struct LocalHeader {
+    pub(crate) flags: u16,
+    pub(crate) method: u16,
+    pub(crate) crc32: u32,
+    pub(crate) compressed: u32,
+    pub(crate) uncompressed: u32,
+    pub(crate) name_len: u16,
+    pub(crate) extra_len: u16,
 }
 
 fn u16_at(b: &[u8], at: usize) -> u16 {
@@ -33,7 +33,7 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
 impl LocalHeader {
     /// `None` when the 30 bytes are not a local header (central directory reached,
     /// or not a zip at all).
-    pub fn parse(fixed: &[u8; LOCAL_FIXED_LEN]) -> Option<LocalHeader> {
+    pub(crate) fn parse(fixed: &[u8; LOCAL_FIXED_LEN]) -> Option<LocalHeader> {
         if fixed[..4] != LOCAL_SIG {
             return None;
         }
@@ -51,7 +51,7 @@ impl LocalHeader {
     /// Sizes and CRC are in the header, so the entry can be read (or skipped)
     /// without the central directory. Info-ZIP writes them there; streaming
     /// writers put them in a trailing data descriptor instead.
-    pub fn streamable(&self) -> bool {
+    pub(crate) fn streamable(&self) -> bool {
         self.flags & FLAG_DATA_DESCRIPTOR == 0
             && self.flags & FLAG_ENCRYPTED == 0
             && self.compressed != u32::MAX
@@ -59,7 +59,7 @@ impl LocalHeader {
             && matches!(self.method, METHOD_STORED | METHOD_DEFLATE)
     }
 
-    pub fn skippable(&self) -> bool {
+    pub(crate) fn skippable(&self) -> bool {
         self.flags & FLAG_DATA_DESCRIPTOR == 0 && self.compressed != u32::MAX
     }
 }
@@ -67,11 +67,11 @@ impl LocalHeader {
 const EOCD_SIG: [u8; 4] = *b"PK\x05\x06";
 const EOCD_LEN: usize = 22;
 /// The end record sits within its own length plus the longest comment.
-pub const EOCD_SEARCH: usize = EOCD_LEN + u16::MAX as usize;
+pub(crate) const EOCD_SEARCH: usize = EOCD_LEN + u16::MAX as usize;
 
 /// Does this tail of an archive end with a whole end-of-central-directory
 /// record (its comment length reaching exactly to the last byte)?
-pub fn has_end_record(tail: &[u8]) -> bool {
+pub(crate) fn has_end_record(tail: &[u8]) -> bool {
     if tail.len() < EOCD_LEN {
         return false;
     }
@@ -82,7 +82,7 @@ pub fn has_end_record(tail: &[u8]) -> bool {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NameError {
+pub(crate) enum NameError {
     #[error("the archive has an entry with an absolute path: '{0}'")]
     Absolute(String),
     #[error("the archive has an entry that climbs out of its folder: '{0}'")]
@@ -91,7 +91,7 @@ pub enum NameError {
 
 /// Reject names that would escape an extraction folder. Nothing is extracted by
 /// entry name here, but an archive carrying such a name is not a release archive.
-pub fn check_name(name: &str) -> Result<(), NameError> {
+pub(crate) fn check_name(name: &str) -> Result<(), NameError> {
     let bytes = name.as_bytes();
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
     if name.starts_with('/') || name.starts_with('\\') || drive {
@@ -103,20 +103,20 @@ pub fn check_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
-pub fn base_name(name: &str) -> &str {
+pub(crate) fn base_name(name: &str) -> &str {
     name.rsplit(['/', '\\']).next().unwrap_or(name)
 }
 
 /// How an entry name relates to the library wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Match {
+pub(crate) enum Match {
     No,
     /// A known other spelling of the same library (installed under the right name).
     Alias,
     Exact,
 }
 
-pub fn match_entry(name: &str, lib_file: &str, aliases: &[String]) -> Match {
+pub(crate) fn match_entry(name: &str, lib_file: &str, aliases: &[String]) -> Match {
     let base = base_name(name);
     if base == lib_file {
         Match::Exact
@@ -130,7 +130,7 @@ pub fn match_entry(name: &str, lib_file: &str, aliases: &[String]) -> Match {
 /// Among all names of an archive (central directory order), the index of the
 /// library: the exact name, else an alias, else the only static library that is
 /// not an import library (`.dll.a`). `None` when there is no single answer.
-pub fn pick_entry(names: &[String], lib_file: &str, aliases: &[String]) -> Option<usize> {
+pub(crate) fn pick_entry(names: &[String], lib_file: &str, aliases: &[String]) -> Option<usize> {
     let best =
         (0..names.len()).max_by_key(|&i| (match_entry(&names[i], lib_file, aliases), std::cmp::Reverse(i)));
     if let Some(i) = best.filter(|&i| match_entry(&names[i], lib_file, aliases) != Match::No) {
@@ -143,7 +143,7 @@ pub fn pick_entry(names: &[String], lib_file: &str, aliases: &[String]) -> Optio
     }
 }
 
-pub fn is_static_lib(name: &str) -> bool {
+pub(crate) fn is_static_lib(name: &str) -> bool {
     let base = base_name(name);
     base.ends_with(".a") && !base.ends_with(".dll.a") && !name.ends_with('/')
 }

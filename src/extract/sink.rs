@@ -34,7 +34,7 @@ fn start_writeback(file: &File, offset: u64, len: u64) {
 fn start_writeback(_: &File, _: u64, _: u64) {}
 
 #[derive(Debug, thiserror::Error)]
-pub enum SinkError {
+pub(crate) enum SinkError {
     #[error(transparent)]
     Library(#[from] ArError),
     #[error("the library inflates beyond the {0} bytes its archive declares")]
@@ -45,19 +45,19 @@ pub enum SinkError {
     Write(io::Error),
 }
 
-pub struct LibDigest {
-    pub sha256: Sha256,
-    pub size: u64,
-    pub crc32: u32,
+pub(crate) struct LibDigest {
+    pub(crate) sha256: Sha256,
+    pub(crate) size: u64,
+    pub(crate) crc32: u32,
 }
 
 /// Why filling the sink from a reader stopped.
-pub enum FillError {
+pub(crate) enum FillError {
     Read(io::Error),
     Sink(SinkError),
 }
 
-pub struct LibWriter {
+pub(crate) struct LibWriter {
     tx: Option<SyncSender<Vec<u8>>>,
     back: Receiver<Vec<u8>>,
     /// The chunk being filled (kept CHUNK long; `fill` bytes are data).
@@ -70,7 +70,7 @@ pub struct LibWriter {
 
 impl LibWriter {
     /// `limit`: the size the archive declares; more is refused (zip bombs).
-    pub fn spawn(mut file: File, triple: String, musl: bool, limit: u64) -> LibWriter {
+    pub(crate) fn spawn(mut file: File, triple: String, musl: bool, limit: u64) -> LibWriter {
         let (tx, rx) = sync_channel::<Vec<u8>>(4);
         let (back_tx, back) = sync_channel::<Vec<u8>>(6);
         let handle = std::thread::spawn(move || -> Result<LibDigest, SinkError> {
@@ -138,7 +138,7 @@ impl LibWriter {
 
     /// Read from `r` straight into the next chunk (the inflater writes where
     /// the writer thread will read: no copy in between). `Ok(0)` at the end.
-    pub fn fill_from(&mut self, r: &mut dyn Read) -> Result<usize, FillError> {
+    pub(crate) fn fill_from(&mut self, r: &mut dyn Read) -> Result<usize, FillError> {
         let n = loop {
             match r.read(&mut self.buf[self.fill..]) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -156,11 +156,11 @@ impl LibWriter {
         Ok(n)
     }
 
-    pub fn written(&self) -> u64 {
+    pub(crate) fn written(&self) -> u64 {
         self.written
     }
 
-    pub fn finish(mut self) -> Result<LibDigest, SinkError> {
+    pub(crate) fn finish(mut self) -> Result<LibDigest, SinkError> {
         if self.fill > 0 {
             self.send()?;
         }

@@ -20,29 +20,29 @@ const SPOOL_IN_MEMORY: usize = 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Route {
+pub(crate) enum Route {
     Stream,
     Spool,
 }
 
-pub struct Wanted<'a> {
-    pub asset: &'a str,
+pub(crate) struct Wanted<'a> {
+    pub(crate) asset: &'a str,
     /// The destination folder, named in write errors.
-    pub dest: &'a Path,
-    pub lib_file: &'a str,
-    pub aliases: &'a [String],
+    pub(crate) dest: &'a Path,
+    pub(crate) lib_file: &'a str,
+    pub(crate) aliases: &'a [String],
 }
 
-pub struct Extracted {
-    pub entry: String,
-    pub route: Route,
-    pub lib: LibDigest,
+pub(crate) struct Extracted {
+    pub(crate) entry: String,
+    pub(crate) route: Route,
+    pub(crate) lib: LibDigest,
 }
 
 /// Opens the sink once the entry's declared size is known.
-pub type OpenSink<'a> = dyn FnMut(u64) -> Result<LibWriter> + 'a;
+pub(crate) type OpenSink<'a> = dyn FnMut(u64) -> Result<LibWriter> + 'a;
 
-pub fn extract(
+pub(crate) fn extract(
     src: &mut dyn Read,
     spool_dir: &Path,
     wanted: &Wanted,
@@ -52,9 +52,13 @@ pub fn extract(
     let mut first = true;
     loop {
         let mut fixed = [0u8; LOCAL_FIXED_LEN];
-        if !read_exact_or_eof(src, &mut fixed).map_err(|e| read_error(wanted, e))?
-            || LocalHeader::parse(&fixed).is_none()
-        {
+        let whole = match read_exact_or_eof(src, &mut fixed) {
+            Ok(whole) => whole,
+            // Fewer bytes than one header in all: a short error page, not a zip.
+            Err(e) if first && e.kind() == io::ErrorKind::UnexpectedEof => false,
+            Err(e) => return Err(read_error(wanted, e)),
+        };
+        if !whole || LocalHeader::parse(&fixed).is_none() {
             if first {
                 return Err(Error::Archive {
                     asset: wanted.asset.into(),
@@ -194,11 +198,9 @@ fn spool_and_extract(
     wanted: &Wanted,
     open_sink: &mut OpenSink,
 ) -> Result<Extracted> {
-    io::copy(src, &mut spool).map_err(|e| match e.kind() {
-        io::ErrorKind::Other | io::ErrorKind::UnexpectedEof | io::ErrorKind::TimedOut => {
-            read_error(wanted, e)
-        }
-        _ => spool.error(e),
+    let dir = spool.dir.clone();
+    super::copy(src, &mut spool, &|e| read_error(wanted, e), &|e| {
+        Error::io("write a temporary file in", &dir, e)
     })?;
     let (file, _guard) = spool.into_file()?;
     let mut zip = zip::ZipArchive::new(file.reopen().map_err(|e| Error::io("read", file.path(), e))?)
@@ -288,30 +290,21 @@ fn truncated(wanted: &Wanted) -> Error {
     archive(wanted, "it ends early (truncated download or file)".into())
 }
 
-/// A read failure is either the source's own error (network, passed through the
-/// hashing thread) or a malformed archive.
+/// A failed read of the archive: the source's own error carried up through
+/// the hashing thread (network, interrupt, restart), else what the reader
+/// in between says of the data: the inflater reports corrupt input as
+/// invalid data, and a body that stops early ends a read_exact.
 fn read_error(wanted: &Wanted, e: io::Error) -> Error {
-    if e.get_ref().is_some_and(|r| r.is::<Error>() || r.is::<crate::net::body::RestartNeeded>()) {
-        return unwrap_io(e);
+    match e.downcast::<Error>() {
+        Ok(carried) => carried,
+        Err(e) => match e.kind() {
+            io::ErrorKind::UnexpectedEof => truncated(wanted),
+            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+                archive(wanted, format!("corrupt compressed data ({e})"))
+            }
+            _ => Error::Other(format!("reading {}: {e}", wanted.asset)),
+        },
     }
-    match e.kind() {
-        io::ErrorKind::UnexpectedEof => truncated(wanted),
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
-            archive(wanted, format!("corrupt compressed data ({e})"))
-        }
-        _ => Error::Other(format!("reading {}: {e}", wanted.asset)),
-    }
-}
-
-/// Recover an `Error` that travelled inside an `io::Error`.
-pub fn unwrap_io(e: io::Error) -> Error {
-    if e.get_ref().is_some_and(|r| r.is::<Error>()) {
-        return *e.into_inner().expect("checked").downcast::<Error>().expect("checked");
-    }
-    if e.get_ref().is_some_and(|r| r.is::<crate::net::body::RestartNeeded>()) {
-        return Error::Restart;
-    }
-    Error::Other(e.to_string())
 }
 
 fn sink_error(wanted: &Wanted, e: SinkError) -> Error {
@@ -319,5 +312,109 @@ fn sink_error(wanted: &Wanted, e: SinkError) -> Error {
         SinkError::Library(source) => Error::Library { asset: wanted.asset.into(), source },
         SinkError::Write(io) => Error::io("write the library into", wanted.dest, io),
         other => archive(wanted, other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    const TRIPLE: &str = "x86_64-unknown-linux-gnu";
+    const LIB: &str = "libslim_bindings_x86_64_linux_gnu.a";
+
+    /// A real `ar` archive with one x86-64 ELF object, as the sink checks.
+    fn library() -> Vec<u8> {
+        let mut obj = vec![0u8; 64];
+        obj[..4].copy_from_slice(b"\x7fELF");
+        obj[4] = 2;
+        obj[5] = 1;
+        obj[18..20].copy_from_slice(&62u16.to_le_bytes());
+        let mut ar = b"!<arch>\n".to_vec();
+        ar.extend(
+            format!("{:<16}{:<12}{:<6}{:<6}{:<8}{:<10}`\n", "a.o/", 0, 0, 0, 644, obj.len()).into_bytes(),
+        );
+        ar.extend(obj);
+        ar
+    }
+
+    /// A zip of `entries`; `stream` writes sizes in trailing data descriptors
+    /// (a non-seekable writer), as streaming zip tools do.
+    fn zip(entries: &[(&str, &[u8])], stream: bool) -> Vec<u8> {
+        use zip::write::SimpleFileOptions;
+        let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        if stream {
+            let mut w = zip::ZipWriter::new_stream(Vec::new());
+            for (n, d) in entries {
+                w.start_file(*n, opts).unwrap();
+                w.write_all(d).unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        } else {
+            let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            for (n, d) in entries {
+                w.start_file(*n, opts).unwrap();
+                w.write_all(d).unwrap();
+            }
+            w.finish().unwrap().into_inner()
+        }
+    }
+
+    fn run(bytes: Vec<u8>) -> (Result<Extracted>, Vec<u8>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("lib.tmp");
+        let aliases = vec!["libslim_bindings_x86_64_unknown_linux_gnu.a".to_string()];
+        let wanted = Wanted { asset: "a.zip", dest: dir.path(), lib_file: LIB, aliases: &aliases };
+        let mut open = |declared: u64| -> Result<LibWriter> {
+            let file = std::fs::File::create(&out).unwrap();
+            Ok(LibWriter::spawn(file, TRIPLE.into(), false, declared))
+        };
+        let got = extract(&mut Cursor::new(bytes), dir.path(), &wanted, &mut open);
+        let written = std::fs::read(&out).unwrap_or_default();
+        (got, written, dir)
+    }
+
+    #[test]
+    fn sizes_in_the_local_header_stream_and_data_descriptors_spool() {
+        let lib = library();
+        for (stream, route) in [(false, Route::Stream), (true, Route::Spool)] {
+            let (got, written, dir) = run(zip(&[("x.so", b"shared"), (LIB, &lib)], stream));
+            let got = got.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((got.route, got.entry.as_str()), (route, LIB));
+            assert_eq!(written, lib);
+            assert_eq!(got.lib.size, lib.len() as u64);
+            // The spool file is gone once extraction is over.
+            let left: Vec<_> =
+                std::fs::read_dir(dir.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+            assert_eq!(left, [std::ffi::OsString::from("lib.tmp")], "{route:?}");
+        }
+    }
+
+    #[test]
+    fn an_old_spelling_of_the_name_or_the_only_static_library_is_found_in_the_central_directory() {
+        let lib = library();
+        let (got, written, _d) = run(zip(&[("libslim_bindings_x86_64_unknown_linux_gnu.a", &lib)], false));
+        assert_eq!(got.unwrap().route, Route::Stream);
+        assert_eq!(written, lib);
+        let (got, written, _d) = run(zip(&[("x.dll.a", b"import"), ("libother.a", &lib)], false));
+        assert_eq!(got.unwrap().route, Route::Spool);
+        assert_eq!(written, lib);
+    }
+
+    #[test]
+    fn a_streamed_archive_must_end_with_its_end_record() {
+        let mut bytes = zip(&[(LIB, &library())], false);
+        bytes.truncate(bytes.len() - 10);
+        let (got, _, _d) = run(bytes);
+        let err = got.err().expect("a cut central directory is refused");
+        assert!(err.to_string().contains("ends early"), "{err}");
+    }
+
+    #[test]
+    fn not_a_zip_and_unsafe_names_are_refused() {
+        let (got, _, _d) = run(b"<html>login</html>".to_vec());
+        assert!(got.err().unwrap().to_string().contains("not a zip file"));
+        let (got, _, _d) = run(zip(&[("../evil.a", b"x"), (LIB, &library())], false));
+        assert!(matches!(got, Err(Error::UnsafeName(_))));
     }
 }

@@ -8,14 +8,14 @@ use std::process::Command;
 
 use crate::domain::platform::Libc;
 
-pub fn host_goos() -> &'static str {
+pub(crate) fn host_goos() -> &'static str {
     match std::env::consts::OS {
         "macos" => "darwin",
         other => other,
     }
 }
 
-pub fn host_goarch() -> &'static str {
+pub(crate) fn host_goarch() -> &'static str {
     match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "aarch64" => "arm64",
@@ -31,13 +31,13 @@ pub fn host_goarch() -> &'static str {
 
 /// The libc decision and how it was reached (shown in the banner).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LibcChoice {
-    pub libc: Libc,
-    pub why: String,
+pub(crate) struct LibcChoice {
+    pub(crate) libc: Libc,
+    pub(crate) why: String,
 }
 
 /// Libc named by a compiler target (`x86_64-linux-musl`, `x86_64-pc-linux-gnu`).
-pub fn libc_of_target(target: &str) -> Option<Libc> {
+pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
     if target.contains("musl") {
         Some(Libc::Musl)
     } else if target.contains("gnu") || target.contains("linux") {
@@ -48,7 +48,7 @@ pub fn libc_of_target(target: &str) -> Option<Libc> {
 }
 
 /// `zig cc -target aarch64-linux-musl` says its target in its arguments.
-pub fn libc_of_cc_args(cc: &str) -> Option<Libc> {
+pub(crate) fn libc_of_cc_args(cc: &str) -> Option<Libc> {
     let words: Vec<&str> = cc.split_whitespace().collect();
     words.iter().enumerate().find_map(|(i, w)| {
         let value = match w.strip_prefix("--target=").or_else(|| w.strip_prefix("-target=")) {
@@ -66,8 +66,16 @@ fn dumpmachine(cc: &str) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
+/// The C compiler cgo will run: `$CC`, else `go env CC`.
+pub(crate) fn c_compiler(env: &super::env::Env, go_env: Option<&super::goenv::GoEnvVars>) -> Option<String> {
+    env.get("CC")
+        .map(str::to_string)
+        .or_else(|| go_env.and_then(|g| g.get("CC").cloned()))
+        .filter(|c| !c.is_empty())
+}
+
 /// Decide for a Linux host. `cc` is `$CC`, else `go env CC`.
-pub fn detect_libc(cc: Option<&str>) -> LibcChoice {
+pub(crate) fn detect_libc(cc: Option<&str>) -> LibcChoice {
     if let Some(cc) = cc {
         if let Some(libc) = libc_of_cc_args(cc) {
             return LibcChoice { libc, why: format!("CC={cc}") };
@@ -94,7 +102,7 @@ fn system_loader() -> Option<String> {
 }
 
 /// PT_INTERP of a 64- or 32-bit little-endian ELF file.
-pub fn elf_interpreter(b: &[u8]) -> Option<String> {
+pub(crate) fn elf_interpreter(b: &[u8]) -> Option<String> {
     if !b.starts_with(b"\x7fELF") || b.get(5) != Some(&1) {
         return None;
     }

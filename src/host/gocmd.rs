@@ -11,37 +11,26 @@ use std::time::Duration;
 use wait_timeout::ChildExt;
 
 use super::env::Env;
+pub(crate) use crate::error::GoError;
 
 /// How long one go command may take (it may fetch go.mod files of
 /// dependencies through the module proxy); `SLIM_SETUP_GO_TIMEOUT` (seconds)
 /// changes it.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone)]
-pub struct GoRunner {
+pub(crate) struct GoRunner {
     /// The project folder the question is asked in.
-    pub cwd: PathBuf,
+    pub(crate) cwd: PathBuf,
     /// `--gopath`: overrides GOPATH for go as for slim-setup.
-    pub gopath: Option<PathBuf>,
+    pub(crate) gopath: Option<PathBuf>,
     /// `--offline`: go must not use the network either.
-    pub offline: bool,
-    pub timeout: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GoError {
-    /// No `go` on PATH.
-    #[error("go is not on PATH")]
-    Missing,
-    /// It ran and failed; `line` is its own error line.
-    #[error("`{command}` failed: {line}")]
-    Failed { command: String, line: String },
-    #[error("`{command}` did not finish within {secs}s")]
-    TimedOut { command: String, secs: u64 },
+    pub(crate) offline: bool,
+    pub(crate) timeout: Duration,
 }
 
 impl GoRunner {
-    pub fn new(cwd: &Path, gopath: Option<&Path>, offline: bool, env: &Env) -> GoRunner {
+    pub(crate) fn new(cwd: &Path, gopath: Option<&Path>, offline: bool, env: &Env) -> GoRunner {
         let timeout = env
             .get("SLIM_SETUP_GO_TIMEOUT")
             .and_then(|s| s.parse().ok())
@@ -51,7 +40,7 @@ impl GoRunner {
     }
 
     /// Run `go ARGS` and return its stdout.
-    pub fn output(&self, args: &[&str]) -> Result<Vec<u8>, GoError> {
+    pub(crate) fn output(&self, args: &[&str]) -> Result<Vec<u8>, GoError> {
         let command = format!("go {}", args.join(" "));
         let mut cmd = Command::new("go");
         cmd.args(args)
@@ -102,7 +91,7 @@ impl GoRunner {
 
 /// The line of go's stderr that says what went wrong: its last `go: ...`
 /// line, else its last non-empty one.
-pub fn error_line(stderr: &str) -> String {
+pub(crate) fn error_line(stderr: &str) -> String {
     let lines: Vec<&str> = stderr.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
     let line = lines.iter().rev().find(|l| l.starts_with("go: ")).or(lines.last()).copied().unwrap_or("");
     if line.is_empty() { "no error message".into() } else { line.chars().take(300).collect() }

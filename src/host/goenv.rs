@@ -9,15 +9,15 @@ use super::env::Env;
 use super::gocmd::{GoError, GoRunner};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GoPaths {
-    pub gopath: PathBuf,
-    pub gomodcache: PathBuf,
+pub(crate) struct GoPaths {
+    pub(crate) gopath: PathBuf,
+    pub(crate) gomodcache: PathBuf,
     /// How they were found, for the banner and `doctor`.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// `go env -json` output, when `go` is on PATH.
-pub type GoEnvVars = HashMap<String, String>;
+pub(crate) type GoEnvVars = HashMap<String, String>;
 
 const GO_ENV_KEYS: &[&str] =
     &["GOPATH", "GOMODCACHE", "CC", "GOVERSION", "CGO_ENABLED", "GOFLAGS", "GOWORK", "GOOS", "GOARCH"];
@@ -25,7 +25,7 @@ const GO_ENV_KEYS: &[&str] =
 /// `go env -json` as the runner sees it (GOPATH overridden by `--gopath`).
 /// `Ok(None)` when go is not installed; an error, with go's own line, when it
 /// is but cannot answer: without its answer the folder cgo uses is a guess.
-pub fn query_go_env(go: &GoRunner) -> Result<Option<GoEnvVars>, GoError> {
+pub(crate) fn query_go_env(go: &GoRunner) -> Result<Option<GoEnvVars>, GoError> {
     let mut args = vec!["env", "-json"];
     args.extend(GO_ENV_KEYS);
     match go.output(&args) {
@@ -39,7 +39,7 @@ pub fn query_go_env(go: &GoRunner) -> Result<Option<GoEnvVars>, GoError> {
 }
 
 /// Go's env file (`go env -w` writes it): $GOENV, else <config dir>/go/env.
-pub fn env_file_path(env: &Env) -> Option<PathBuf> {
+pub(crate) fn env_file_path(env: &Env) -> Option<PathBuf> {
     if let Some(p) = env.get("GOENV") {
         return (p != "off").then(|| PathBuf::from(p));
     }
@@ -58,13 +58,13 @@ fn parse_env_file(text: &str) -> HashMap<String, String> {
 }
 
 /// The first entry of a GOPATH list (`a:b` on unix, `a;b` on Windows).
-pub fn first_gopath(list: &str) -> Option<PathBuf> {
+pub(crate) fn first_gopath(list: &str) -> Option<PathBuf> {
     let sep = if cfg!(windows) { ';' } else { ':' };
     list.split(sep).find(|p| !p.is_empty()).map(PathBuf::from)
 }
 
 /// Pure resolution from what was gathered.
-pub fn resolve(
+pub(crate) fn resolve(
     cli_gopath: Option<&Path>,
     go_env: Option<&GoEnvVars>,
     env: &Env,

@@ -1,11 +1,14 @@
-//! Facts about the machine and the user's Go setup: environment snapshot, host
-//! platform and libc, go env paths, the project's bindings version, and the cgo
-//! directives of a module in the module cache. Reads only; never writes.
+//! Facts about the machine and the user's Go setup, read and never written:
+//! the environment snapshot, the host platform and libc, the go command's
+//! answers (bounded in time, read-only), the project's bindings version,
+//! the module's cgo files, and paths as the kernel resolves them. `facts`
+//! gathers what a command needs in one place, before any decision.
 
-pub mod detect;
-pub mod env;
-pub mod gocmd;
-pub mod goenv;
-pub mod modcache;
-pub mod paths;
-pub mod project;
+pub(crate) mod detect;
+pub(crate) mod env;
+pub(crate) mod facts;
+pub(crate) mod gocmd;
+pub(crate) mod goenv;
+pub(crate) mod modcache;
+pub(crate) mod paths;
+pub(crate) mod project;

@@ -7,18 +7,33 @@
 
 use std::path::{Component, Path, PathBuf};
 
-/// `base` joined with `rel`, walked one name at a time as the kernel does:
-/// a name that exists is followed if it is a link, `..` goes to the parent of
-/// where the walk really is. Names that do not exist yet (the module folder
-/// before `go get`, the cache folder before the first install) are taken as
-/// written: Go and slim-setup create them as real folders, so the answer is
-/// the same before and after they exist.
-pub fn physical(base: &Path, rel: &str) -> PathBuf {
-    walk(&base.join(rel))
+/// How planning turns a path into the one the kernel reaches. The host's is
+/// `Kernel`; table tests plan with a lexical one, so planning stays pure.
+pub(crate) trait Resolve: Sync {
+    fn walk(&self, path: &Path) -> PathBuf;
+
+    /// `base` joined with a relative `-L` part, walked.
+    fn physical(&self, base: &Path, rel: &str) -> PathBuf {
+        self.walk(&base.join(rel))
+    }
 }
 
-/// A path with every existing part resolved, as `physical` does.
-pub fn walk(path: &Path) -> PathBuf {
+/// The filesystem as it is: links followed, `..` taken after them.
+pub(crate) struct Kernel;
+
+impl Resolve for Kernel {
+    fn walk(&self, path: &Path) -> PathBuf {
+        walk(path)
+    }
+}
+
+/// A path walked one name at a time as the kernel does: a name that exists
+/// is followed if it is a link, `..` goes to the parent of where the walk
+/// really is. Names that do not exist yet (the module folder before `go get`,
+/// the cache folder before the first install) are taken as written: Go and
+/// slim-setup create them as real folders, so the answer is the same before
+/// and after they exist.
+pub(crate) fn walk(path: &Path) -> PathBuf {
     if cfg!(windows) {
         // Links under GOPATH are rare there, and canonical Windows paths
         // (`\\?\C:\...`) would only make messages harder to read.
@@ -53,7 +68,7 @@ pub fn walk(path: &Path) -> PathBuf {
 
 /// `path` made absolute against `cwd` (Go refuses relative GOPATH entries;
 /// a relative `--gopath` or `--cache-dir` means one under the current folder).
-pub fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+pub(crate) fn absolute(cwd: &Path, path: &Path) -> PathBuf {
     if path.is_absolute() { path.to_path_buf() } else { cwd.join(path) }
 }
 
@@ -73,11 +88,11 @@ mod tests {
         let module = gopath.join("pkg/mod/github.com/agntcy/slim-bindings-go@v1.4.0");
         let rel = "../../../../../.cgo-cache/slim-bindings/v1.4.0";
         // Before `go get`: the module folder does not exist, pkg/mod does.
-        let before = physical(&module, rel);
+        let before = Kernel.physical(&module, rel);
         assert_eq!(before, disk.join(".cgo-cache/slim-bindings/v1.4.0"));
         // After: the same folder, now reached through real folders.
         std::fs::create_dir_all(&module).unwrap();
-        assert_eq!(physical(&module, rel), before);
+        assert_eq!(Kernel.physical(&module, rel), before);
         // The text alone would have said GOPATH/.cgo-cache.
         assert_eq!(
             crate::domain::layout::resolve(&module, rel),
@@ -93,7 +108,7 @@ mod tests {
         symlink(root.join("real"), root.join("link")).unwrap();
         assert_eq!(walk(&root.join("link/a/b/../c")), root.join("real/a/c"));
         assert_eq!(walk(&root.join("nope/../link/x")), root.join("real/x"));
-        assert_eq!(physical(&root.join("link"), ""), root.join("real"));
+        assert_eq!(Kernel.physical(&root.join("link"), ""), root.join("real"));
         assert_eq!(absolute(Path::new("/w"), Path::new("g")), PathBuf::from("/w/g"));
         assert_eq!(absolute(Path::new("/w"), Path::new("/g")), PathBuf::from("/g"));
     }

@@ -6,19 +6,66 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::gomod::{self, Requirement};
 use crate::domain::layout::{MODULE_V1, MODULE_V2};
-use crate::error::{Error, Result};
+use crate::error::Error;
 
 use super::env::Env;
 use super::gocmd::{GoError, GoRunner};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detected {
-    pub version: String,
-    pub module: String,
-    /// Where it came from, e.g. "go list -m (go.mod in /src/app)".
-    pub source: String,
+pub(crate) struct Detected {
+    pub(crate) version: String,
+    pub(crate) module: String,
+    pub(crate) source: ProjectSource,
     /// The module's folder in the module cache, when go reported it.
-    pub module_dir: Option<PathBuf>,
+    pub(crate) module_dir: Option<PathBuf>,
+}
+
+/// Why no version could be read. Kept (and cloned) in the host facts, so a
+/// command can report it beside its other checks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum DetectError {
+    #[error("{why}")]
+    NoVersion { why: String },
+    #[error("{module} is replaced by the local folder '{path}'")]
+    LocalReplace { module: String, path: String },
+    #[error("could not read '{}': {reason}", .path.display())]
+    Unreadable { path: PathBuf, reason: String },
+}
+
+impl From<DetectError> for Error {
+    fn from(e: DetectError) -> Error {
+        match e {
+            DetectError::NoVersion { why } => Error::NoVersion { why },
+            DetectError::LocalReplace { module, path } => Error::LocalReplace { module, path },
+            unreadable => Error::Other(unreadable.to_string()),
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, DetectError>;
+
+/// Where the project's version was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ProjectSource {
+    /// `go list -m`, possibly through a `replace` (and the go.mod that has it).
+    GoList { replaced_by: Option<String>, go_mod: Option<PathBuf> },
+    /// A go.mod or go.work read directly, with why go was not asked (or
+    /// could not answer) when it is on PATH.
+    File { path: PathBuf, go_failed: Option<String> },
+}
+
+impl std::fmt::Display for ProjectSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProjectSource::GoList { replaced_by: None, .. } => f.write_str("go list -m"),
+            ProjectSource::GoList { replaced_by: Some(by), go_mod } => {
+                write!(f, "go list -m, replaced by {by}")?;
+                go_mod.as_ref().map_or(Ok(()), |g| write!(f, " ({})", g.display()))
+            }
+            ProjectSource::File { path, go_failed: None } => write!(f, "{}", path.display()),
+            ProjectSource::File { path, go_failed: Some(why) } => write!(f, "{} ({why})", path.display()),
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -35,7 +82,7 @@ struct ListedModule {
 /// The go command's answer when it has one (`go` is `None` when it is not on
 /// PATH), else go.work / go.mod. When `go list` fails, its own error line is
 /// kept in the source so the user sees why the files were read instead.
-pub fn detect(cwd: &Path, env: &Env, go: Option<&GoRunner>) -> Result<Detected> {
+pub(crate) fn detect(cwd: &Path, env: &Env, go: Option<&GoRunner>) -> Result<Detected> {
     let why_not_go = match go.map(from_go_list) {
         Some(Ok(Some(found))) => return Ok(found),
         Some(Err(ListError::Fatal(e))) => return Err(e),
@@ -44,11 +91,13 @@ pub fn detect(cwd: &Path, env: &Env, go: Option<&GoRunner>) -> Result<Detected> 
     };
     match (from_files(cwd, env), why_not_go) {
         (Ok(mut d), Some(why)) => {
-            d.source = format!("{} ({why})", d.source);
+            if let ProjectSource::File { go_failed, .. } = &mut d.source {
+                *go_failed = Some(why);
+            }
             Ok(d)
         }
-        (Err(Error::NoVersion { why }), Some(go_why)) => {
-            Err(Error::NoVersion { why: format!("{why}; {go_why}") })
+        (Err(DetectError::NoVersion { why }), Some(go_why)) => {
+            Err(DetectError::NoVersion { why: format!("{why}; {go_why}") })
         }
         (r, _) => r,
     }
@@ -58,7 +107,7 @@ enum ListError {
     /// go could not answer: the files are read instead.
     Go(GoError),
     /// go answered, and the answer is an error (a local replacement).
-    Fatal(Error),
+    Fatal(DetectError),
 }
 
 /// `go list -m` in read-only module mode: it may read go.mod and go.sum but
@@ -78,22 +127,21 @@ fn from_go_list(go: &GoRunner) -> std::result::Result<Option<Detected>, ListErro
             }
             continue;
         }
-        let where_ = m.go_mod.as_ref().map(|p| format!(" ({})", p.display())).unwrap_or_default();
         if let Some(r) = m.replace {
             return match r.version {
                 Some(version) => Ok(Some(Detected {
                     version,
-                    source: format!("go list -m, replaced by {}{where_}", r.path),
+                    source: ProjectSource::GoList { replaced_by: Some(r.path), go_mod: m.go_mod },
                     module: m.path,
                     module_dir: r.dir,
                 })),
-                None => Err(ListError::Fatal(Error::LocalReplace { module: m.path, path: r.path })),
+                None => Err(ListError::Fatal(DetectError::LocalReplace { module: m.path, path: r.path })),
             };
         }
         if let Some(version) = m.version {
             return Ok(Some(Detected {
                 version,
-                source: "go list -m".into(),
+                source: ProjectSource::GoList { replaced_by: None, go_mod: m.go_mod },
                 module: m.path,
                 module_dir: m.dir,
             }));
@@ -112,7 +160,8 @@ fn find_up(start: &Path, name: &str) -> Option<PathBuf> {
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))
+    std::fs::read_to_string(path)
+        .map_err(|e| DetectError::Unreadable { path: path.to_path_buf(), reason: e.to_string() })
 }
 
 fn from_files(cwd: &Path, env: &Env) -> Result<Detected> {
@@ -135,14 +184,17 @@ fn from_files(cwd: &Path, env: &Env) -> Result<Detected> {
     } else if let Some(mod_path) = find_up(cwd, "go.mod") {
         (gomod::bindings_requirement(&[gomod::parse(&read(&mod_path)?)], None), mod_path)
     } else {
-        return Err(Error::NoVersion { why: format!("no go.mod in {} or above", cwd.display()) });
+        return Err(DetectError::NoVersion { why: format!("no go.mod in {} or above", cwd.display()) });
     };
     match req {
-        Some(Requirement::Version { module, version }) => {
-            Ok(Detected { version, module, source: source.display().to_string(), module_dir: None })
-        }
-        Some(Requirement::LocalReplace { module, path }) => Err(Error::LocalReplace { module, path }),
-        None => Err(Error::NoVersion {
+        Some(Requirement::Version { module, version }) => Ok(Detected {
+            version,
+            module,
+            source: ProjectSource::File { path: source, go_failed: None },
+            module_dir: None,
+        }),
+        Some(Requirement::LocalReplace { module, path }) => Err(DetectError::LocalReplace { module, path }),
+        None => Err(DetectError::NoVersion {
             why: format!("{} does not require {MODULE_V1} or {MODULE_V2}", source.display()),
         }),
     }
@@ -164,7 +216,10 @@ mod tests {
         std::fs::create_dir_all(&sub).unwrap();
         let d = from_files(&sub, &Env::default()).unwrap();
         assert_eq!((d.version.as_str(), d.module.as_str()), ("v1.2.0", MODULE_V1));
-        assert!(d.source.ends_with("go.mod"));
+        assert_eq!(
+            d.source.to_string(),
+            sub.parent().unwrap().parent().unwrap().join("go.mod").display().to_string()
+        );
     }
 
     #[test]
@@ -187,12 +242,12 @@ mod tests {
     #[test]
     fn missing_and_local_replacements_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(matches!(from_files(dir.path(), &Env::default()), Err(Error::NoVersion { .. })));
+        assert!(matches!(from_files(dir.path(), &Env::default()), Err(DetectError::NoVersion { .. })));
         std::fs::write(
             dir.path().join("go.mod"),
             "module x\nrequire github.com/agntcy/slim-bindings-go v1.2.0\nreplace github.com/agntcy/slim-bindings-go => ../b\n",
         )
         .unwrap();
-        assert!(matches!(from_files(dir.path(), &Env::default()), Err(Error::LocalReplace { .. })));
+        assert!(matches!(from_files(dir.path(), &Env::default()), Err(DetectError::LocalReplace { .. })));
     }
 }

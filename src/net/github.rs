@@ -9,14 +9,14 @@ use crate::domain::mirror::GithubRepo;
 use crate::domain::sums::Sha256;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Asset {
-    pub name: String,
-    pub size: Option<u64>,
-    pub digest: Option<Sha256>,
+pub(crate) struct Asset {
+    pub(crate) name: String,
+    pub(crate) size: Option<u64>,
+    pub(crate) digest: Option<Sha256>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReleaseInfo {
+pub(crate) enum ReleaseInfo {
     Found(Vec<Asset>),
     NoSuchRelease,
     /// The API could not answer (rate limit, outage); the download may still work.
@@ -35,11 +35,11 @@ struct ApiAsset {
     digest: Option<String>,
 }
 
-pub fn release_url(api: &str, repo: &GithubRepo, tag: &str) -> String {
+pub(crate) fn release_url(api: &str, repo: &GithubRepo, tag: &str) -> String {
     format!("{}/repos/{}/{}/releases/tags/{tag}", api.trim_end_matches('/'), repo.owner, repo.repo)
 }
 
-pub fn fetch_release(
+pub(crate) fn fetch_release(
     http: &Http,
     api: &str,
     repo: &GithubRepo,

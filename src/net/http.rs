@@ -11,15 +11,15 @@ use crate::error::{Error, Result};
 use crate::interrupt;
 
 #[derive(Debug, Clone)]
-pub struct HttpOptions {
+pub(crate) struct HttpOptions {
     /// Connect timeout, and the longest a read may wait for bytes.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Attempts for one request (and resumes of one download) before giving up.
-    pub attempts: u32,
+    pub(crate) attempts: u32,
     /// First backoff delay; doubled per attempt, with jitter, capped at 30 s.
-    pub backoff: Duration,
+    pub(crate) backoff: Duration,
     /// The longest a server may ask us to wait (Retry-After, rate-limit reset).
-    pub max_wait: Duration,
+    pub(crate) max_wait: Duration,
 }
 
 impl Default for HttpOptions {
@@ -34,13 +34,13 @@ impl Default for HttpOptions {
 }
 
 #[derive(Clone)]
-pub struct Http {
+pub(crate) struct Http {
     pub(crate) client: Client,
-    pub opts: HttpOptions,
+    pub(crate) opts: HttpOptions,
 }
 
 impl Http {
-    pub fn new(opts: HttpOptions) -> Result<Http> {
+    pub(crate) fn new(opts: HttpOptions) -> Result<Http> {
         let policy = redirect::Policy::custom(|attempt| {
             match redirect_refusal(
                 attempt.previous().last().map(|u| u.scheme()),
@@ -63,7 +63,11 @@ impl Http {
     }
 
     /// GET with retries. 2xx and 404 come back as responses; other failures as errors.
-    pub fn send(&self, url: &str, build: &dyn Fn(RequestBuilder) -> RequestBuilder) -> Result<Response> {
+    pub(crate) fn send(
+        &self,
+        url: &str,
+        build: &dyn Fn(RequestBuilder) -> RequestBuilder,
+    ) -> Result<Response> {
         let mut attempt = 0;
         loop {
             interrupt::check()?;
@@ -114,7 +118,7 @@ impl Http {
     }
 
     /// A small document (JSON, SHA256SUMS); `None` on 404.
-    pub fn get_small(
+    pub(crate) fn get_small(
         &self,
         url: &str,
         build: &dyn Fn(RequestBuilder) -> RequestBuilder,
@@ -130,7 +134,11 @@ impl Http {
 
 /// Why a redirect must not be followed: https never hands over to plain http
 /// (the bytes could then be altered in transit), and chains end after 10 hops.
-pub fn redirect_refusal(previous_scheme: Option<&str>, next: &reqwest::Url, hops: usize) -> Option<String> {
+pub(crate) fn redirect_refusal(
+    previous_scheme: Option<&str>,
+    next: &reqwest::Url,
+    hops: usize,
+) -> Option<String> {
     if previous_scheme == Some("https") && next.scheme() == "http" {
         Some(format!("refused a redirect from https to plain http ({})", host_of(next.as_str())))
     } else if hops >= 10 {
@@ -170,7 +178,7 @@ fn server_wait(resp: &Response) -> Option<Duration> {
 }
 
 /// Exponential backoff with up to 50% jitter, so parallel CI jobs spread out.
-pub fn backoff(base: Duration, attempt: u32) -> Duration {
+pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
     let exp = base.saturating_mul(1 << attempt.saturating_sub(1).min(6)).min(Duration::from_secs(30));
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     let jitter = exp.mul_f64((nanos % 1000) as f64 / 2000.0);
@@ -179,12 +187,12 @@ pub fn backoff(base: Duration, attempt: u32) -> Duration {
 
 /// The URL asked for, plus the host that really answered when a redirect led
 /// elsewhere (the signed CDN URL itself is not shown: its query is a credential).
-pub fn answered_by(url: &str, resp: &Response) -> String {
+pub(crate) fn answered_by(url: &str, resp: &Response) -> String {
     let final_host = host_of(resp.url().as_str());
     if final_host == host_of(url) { url.to_string() } else { format!("{url} (served by {final_host})") }
 }
 
-pub fn host_of(url: &str) -> String {
+pub(crate) fn host_of(url: &str) -> String {
     reqwest::Url::parse(url)
         .ok()
         .and_then(|u| {
@@ -196,11 +204,11 @@ pub fn host_of(url: &str) -> String {
         .unwrap_or_else(|| url.to_string())
 }
 
-pub fn status_error(url: &str, status: StatusCode) -> Error {
+pub(crate) fn status_error(url: &str, status: StatusCode) -> Error {
     Error::HttpStatus { url: url.into(), status: status.as_u16(), available: vec![], hint: None }
 }
 
-pub fn network_error(url: &str, e: &reqwest::Error, timeout: Duration) -> Error {
+pub(crate) fn network_error(url: &str, e: &reqwest::Error, timeout: Duration) -> Error {
     let reason =
         if e.is_timeout() { format!("no response within {}s", timeout.as_secs()) } else { innermost(e) };
     let host = e.url().map(|u| host_of(u.as_str())).unwrap_or_else(|| host_of(url));
@@ -208,7 +216,7 @@ pub fn network_error(url: &str, e: &reqwest::Error, timeout: Duration) -> Error 
 }
 
 /// The most specific message in an error chain ("connection refused").
-pub fn innermost(e: &dyn std::error::Error) -> String {
+pub(crate) fn innermost(e: &dyn std::error::Error) -> String {
     let mut cur: &dyn std::error::Error = e;
     let mut msg = cur.to_string();
     while let Some(next) = cur.source() {

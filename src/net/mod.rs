@@ -1,7 +1,7 @@
 //! Everything that touches the network: the HTTP client with retries, the
 //! resumable download body, GitHub's release API, and the mirror chain.
 
-pub mod body;
-pub mod github;
-pub mod http;
-pub mod sources;
+pub(crate) mod body;
+pub(crate) mod github;
+pub(crate) mod http;
+pub(crate) mod sources;

@@ -18,38 +18,38 @@ use crate::error::{Error, Result};
 
 /// A published checksum and where it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Published {
-    pub digest: Sha256,
-    pub from: String,
+pub(crate) struct Published {
+    pub(crate) digest: Sha256,
+    pub(crate) from: String,
 }
 
-pub struct Located {
-    pub url: String,
-    pub reader: Box<dyn Read + Send>,
-    pub size: Option<u64>,
-    pub published: Option<Published>,
+pub(crate) struct Located {
+    pub(crate) url: String,
+    pub(crate) reader: Box<dyn Read + Send>,
+    pub(crate) size: Option<u64>,
+    pub(crate) published: Option<Published>,
     /// Said once to the user (e.g. the GitHub API was rate limited).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// Shared across targets of one run so that each release and SHA256SUMS is asked once.
 #[derive(Default)]
-pub struct Lookups {
+pub(crate) struct Lookups {
     releases: Mutex<HashMap<String, Arc<OnceLock<ReleaseInfo>>>>,
     sums: Mutex<HashMap<String, Arc<OnceLock<Option<String>>>>>,
 }
 
-pub struct Finder<'a> {
+pub(crate) struct Finder<'a> {
     /// Built on first use: an install that finds everything in place (or a
     /// folder mirror) never loads TLS roots or opens a socket.
-    pub http: &'a LazyHttp,
-    pub api: &'a str,
-    pub token: Option<&'a str>,
-    pub lookups: &'a Lookups,
+    pub(crate) http: &'a LazyHttp,
+    pub(crate) api: &'a str,
+    pub(crate) token: Option<&'a str>,
+    pub(crate) lookups: &'a Lookups,
 }
 
 impl Finder<'_> {
-    pub fn locate(&self, bases: &[Base], tag: &str, asset: &str) -> Result<Located> {
+    pub(crate) fn locate(&self, bases: &[Base], tag: &str, asset: &str) -> Result<Located> {
         let mut last_err: Option<Error> = None;
         for base in bases {
             match self.try_base(base, tag, asset) {
@@ -171,17 +171,17 @@ impl Finder<'_> {
 }
 
 /// The HTTP client, created when the first request needs it.
-pub struct LazyHttp {
+pub(crate) struct LazyHttp {
     opts: super::http::HttpOptions,
     client: OnceLock<Http>,
 }
 
 impl LazyHttp {
-    pub fn new(opts: super::http::HttpOptions) -> LazyHttp {
+    pub(crate) fn new(opts: super::http::HttpOptions) -> LazyHttp {
         LazyHttp { opts, client: OnceLock::new() }
     }
 
-    pub fn get(&self) -> Result<&Http> {
+    pub(crate) fn get(&self) -> Result<&Http> {
         if let Some(h) = self.client.get() {
             return Ok(h);
         }
@@ -205,4 +205,67 @@ fn list_dir(dir: &Path) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    const TAG: &str = "slim-bindings-v1.4.0";
+    const ASSET: &str = "slim-bindings-x86_64-unknown-linux-gnu.zip";
+    const HEX: &str = "a3f1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
+
+    /// A folder mirror with `files` (name, text) in the tag's folder.
+    fn mirror(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join(TAG)).unwrap();
+        for (name, text) in files {
+            std::fs::write(root.path().join(TAG).join(name), text).unwrap();
+        }
+        root
+    }
+
+    fn find(bases: &[Base]) -> Result<Located> {
+        let http = LazyHttp::new(super::super::http::HttpOptions::default());
+        let lookups = Lookups::default();
+        let finder = Finder { http: &http, api: "http://127.0.0.1:9", token: None, lookups: &lookups };
+        finder.locate(bases, TAG, ASSET)
+    }
+
+    #[test]
+    fn the_first_base_that_has_the_asset_wins_with_its_own_checksum() {
+        let empty = mirror(&[]);
+        let sums = mirror(&[(ASSET, "zip bytes"), ("SHA256SUMS", &format!("{HEX}  {ASSET}\n"))]);
+        let mut found = find(&[Base::Dir(empty.path().into()), Base::Dir(sums.path().into())]).unwrap();
+        assert_eq!(found.url, sums.path().join(TAG).join(ASSET).display().to_string());
+        assert_eq!(found.size, Some(9));
+        let published = found.published.clone().unwrap();
+        assert_eq!(published.digest.hex(), HEX);
+        assert_eq!(published.from, sums.path().join(TAG).join("SHA256SUMS").display().to_string());
+        let mut bytes = String::new();
+        found.reader.read_to_string(&mut bytes).unwrap();
+        assert_eq!(bytes, "zip bytes");
+    }
+
+    #[test]
+    fn a_lone_sha256_file_is_the_fallback_and_nothing_published_is_none() {
+        let single = mirror(&[(ASSET, "z"), (&format!("{ASSET}.sha256"), &format!("{HEX}  {ASSET}\n"))]);
+        let found = find(&[Base::Dir(single.path().into())]).unwrap();
+        assert!(found.published.unwrap().from.ends_with(".zip.sha256"));
+        let bare = mirror(&[(ASSET, "z")]);
+        assert_eq!(find(&[Base::Dir(bare.path().into())]).unwrap().published, None);
+    }
+
+    #[test]
+    fn when_no_base_has_it_the_error_lists_what_the_release_holds() {
+        let other = mirror(&[("slim-bindings-aarch64-apple-darwin.zip", "z"), ("notes.txt", "")]);
+        let err = find(&[Base::Dir(other.path().into())]).err().unwrap();
+        match err {
+            Error::HttpStatus { status: 404, available, .. } => {
+                assert_eq!(available, ["slim-bindings-aarch64-apple-darwin.zip"]);
+            }
+            e => panic!("{e}"),
+        }
+    }
 }

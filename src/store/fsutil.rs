@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Temp files are created 0600; an installed library should read like any other
 /// file in GOPATH (0644), never group- or world-writable.
-pub fn set_readable(f: &File) -> io::Result<()> {
+pub(crate) fn set_readable(f: &File) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -18,7 +18,7 @@ pub fn set_readable(f: &File) -> io::Result<()> {
 }
 
 /// Make a rename durable: fsync the folder that holds the new name.
-pub fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     File::open(dir)?.sync_all()?;
     #[cfg(not(unix))]
@@ -27,14 +27,14 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Is `path` a symbolic link (without following it)?
-pub fn is_symlink(path: &Path) -> bool {
+pub(crate) fn is_symlink(path: &Path) -> bool {
     std::fs::symlink_metadata(path).map(|m| m.file_type().is_symlink()).unwrap_or(false)
 }
 
 /// Remove a file from a folder that may be read-only (Go makes module-cache
 /// folders `r-x`): make the folder writable for the moment, then restore its
 /// mode, whether or not the removal worked.
-pub fn remove_from_read_only_dir(path: &Path) -> io::Result<()> {
+pub(crate) fn remove_from_read_only_dir(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -7,15 +7,15 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256 as Hasher};
 
-use super::manifest::{self, Manifest, SUFFIX};
+use super::manifest::{self, Damage, Manifest, SUFFIX};
 use crate::domain::sums::Sha256;
 
 #[derive(Debug, Clone)]
-pub struct Installed {
-    pub lib: PathBuf,
-    pub manifest: Manifest,
+pub(crate) struct Installed {
+    pub(crate) lib: PathBuf,
+    pub(crate) manifest: Manifest,
     /// From a `stat` only; `verify` hashes.
-    pub damage: Option<String>,
+    pub(crate) damage: Option<Damage>,
 }
 
 /// Files up to `depth` folders below `dir`. Folders reached through symbolic
@@ -50,7 +50,7 @@ fn files_under(roots: &[PathBuf]) -> Vec<PathBuf> {
     files
 }
 
-pub fn scan(roots: &[PathBuf]) -> Vec<Installed> {
+pub(crate) fn scan(roots: &[PathBuf]) -> Vec<Installed> {
     files_under(roots)
         .into_iter()
         .filter_map(|p| {
@@ -65,10 +65,10 @@ pub fn scan(roots: &[PathBuf]) -> Vec<Installed> {
 }
 
 /// Re-hash a library; `None` when it matches its manifest, else why not.
-pub fn verify(item: &Installed) -> Option<String> {
+pub(crate) fn verify(item: &Installed) -> Option<Damage> {
     let mut f = match File::open(&item.lib) {
         Ok(f) => f,
-        Err(_) => return Some("missing".into()),
+        Err(_) => return Some(Damage::Missing),
     };
     let mut h = Hasher::new();
     let mut buf = vec![0u8; 1024 * 1024];
@@ -80,16 +80,19 @@ pub fn verify(item: &Installed) -> Option<String> {
                 h.update(&buf[..k]);
                 n += k as u64;
             }
-            Err(e) => return Some(format!("unreadable: {e}")),
+            Err(e) => return Some(Damage::Unreadable(e.to_string())),
         }
     }
     if n != item.manifest.size {
-        return Some(format!("{n} bytes instead of {}", item.manifest.size));
+        return Some(Damage::Size { found: n, recorded: item.manifest.size });
     }
-    let got = Sha256::from_bytes(h.finalize().into());
-    (got != item.manifest.lib_sha256).then(|| format!("sha256 {got} instead of {}", item.manifest.lib_sha256))
+    let found = Sha256::from_bytes(h.finalize().into());
+    let recorded = item.manifest.lib_sha256;
+    (found != recorded).then_some(Damage::Changed { found, recorded })
 }
 
+/// Temporaries (`store::atomic`), spool files, and the temporary names
+/// earlier versions of the tool used for manifests and aliases.
 fn is_leftover_name(name: &str) -> bool {
     (name.starts_with('.') && name.ends_with(".tmp"))
         || name.starts_with(".slim-setup-spool-")
@@ -114,7 +117,7 @@ fn folder_busy(dir: &Path) -> bool {
 /// library and its manifest, locks and temp files. `go mod verify` reports a
 /// module holding them as modified. Only files slim-setup names are listed;
 /// a library counts only with its manifest beside it.
-pub fn in_module_cache(gomodcache: &Path) -> Vec<PathBuf> {
+pub(crate) fn in_module_cache(gomodcache: &Path) -> Vec<PathBuf> {
     let owner = gomodcache.join("github.com/agntcy");
     let mut modules: Vec<PathBuf> = Vec::new();
     for dir in [owner.clone(), owner.join("slim-bindings-go")] {
@@ -140,7 +143,7 @@ pub fn in_module_cache(gomodcache: &Path) -> Vec<PathBuf> {
 
 /// Files an interrupted or finished run left behind, skipping folders where an
 /// install is running right now.
-pub fn leftovers(roots: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn leftovers(roots: &[PathBuf]) -> Vec<PathBuf> {
     files_under(roots)
         .into_iter()
         .filter(|p| {
@@ -149,4 +152,67 @@ pub fn leftovers(roots: &[PathBuf]) -> Vec<PathBuf> {
             (is_leftover_name(name) || lock) && !p.parent().is_some_and(folder_busy)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_are_temporaries_spools_and_idle_locks_but_never_libraries() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("v1.4.0");
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in [
+            "libslim_bindings_x86_64_linux_gnu.a",
+            "libslim_bindings_x86_64_linux_gnu.a.slim-setup.json",
+            ".libslim_bindings_x86_64_linux_gnu.a.Ab12Cd.tmp",
+            ".slim-setup-spool-x1.zip",
+            ".libslim_bindings_x86_64_linux_gnu.a.lock",
+        ] {
+            std::fs::write(dir.join(name), b"").unwrap();
+        }
+        let found: Vec<String> = leftovers(&[root.path().to_path_buf()])
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ".libslim_bindings_x86_64_linux_gnu.a.Ab12Cd.tmp",
+                ".libslim_bindings_x86_64_linux_gnu.a.lock",
+                ".slim-setup-spool-x1.zip"
+            ]
+        );
+        // A lock some process holds marks an install under way: its folder is left alone.
+        let held = std::fs::File::open(dir.join(".libslim_bindings_x86_64_linux_gnu.a.lock")).unwrap();
+        held.lock().unwrap();
+        assert!(leftovers(&[root.path().to_path_buf()]).is_empty());
+    }
+
+    #[test]
+    fn verify_tells_changed_bytes_from_a_wrong_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = dir.path().join("lib.a");
+        std::fs::write(&lib, b"abcd").unwrap();
+        let good = Sha256::from_bytes(Hasher::digest(b"abcd").into());
+        let m = |size, lib_sha256| Manifest {
+            tool: String::new(),
+            version: "v1.4.0".into(),
+            triple: "t".into(),
+            library: "lib.a".into(),
+            url: String::new(),
+            zip_sha256: good,
+            verified_by: None,
+            lib_sha256,
+            size,
+            mtime_ns: 0,
+            installed_at: 0,
+        };
+        let item = |manifest| Installed { lib: lib.clone(), manifest, damage: None };
+        assert_eq!(verify(&item(m(4, good))), None);
+        assert_eq!(verify(&item(m(5, good))), Some(Damage::Size { found: 4, recorded: 5 }));
+        let other = Sha256::from_bytes([0; 32]);
+        assert_eq!(verify(&item(m(4, other))), Some(Damage::Changed { found: good, recorded: other }));
+    }
 }

@@ -10,17 +10,17 @@ use std::time::Duration;
 use crate::error::{Error, Result};
 use crate::interrupt;
 
-pub struct Lock {
+pub(crate) struct Lock {
     _file: File,
 }
 
-pub fn lock_path(dir: &Path, lib_file: &str) -> PathBuf {
+pub(crate) fn lock_path(dir: &Path, lib_file: &str) -> PathBuf {
     dir.join(format!(".{lib_file}.lock"))
 }
 
 impl Lock {
     /// Take the lock, calling `on_wait` once if another process holds it.
-    pub fn acquire(dir: &Path, lib_file: &str, on_wait: &dyn Fn(&Path)) -> Result<Lock> {
+    pub(crate) fn acquire(dir: &Path, lib_file: &str, on_wait: &dyn Fn(&Path)) -> Result<Lock> {
         let path = lock_path(dir, lib_file);
         let file = OpenOptions::new()
             .create(true)

@@ -1,4 +1,5 @@
-//! Terminal output: progress bars and the text of reports.
+//! Terminal output: the progress observers (`progress`) and the text of an
+//! install's report (`report`).
 
-pub mod progress;
-pub mod report;
+pub(crate) mod progress;
+pub(crate) mod report;

@@ -1,6 +1,6 @@
-//! Progress reporting, injected: the pipeline only sees `Meter`. On a terminal
-//! each target gets an indicatif bar (bytes, rate, ETA); elsewhere plain lines,
-//! or nothing with --quiet / --no-progress / --json.
+//! The observers of `progress`: on a terminal each target gets an indicatif
+//! bar (bytes, rate, ETA); elsewhere plain lines, or nothing with --quiet /
+//! --no-progress / --json.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -8,18 +8,9 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-pub trait Meter: Send + Sync {
-    fn advance(&self, n: u64);
-    fn finish(&self);
-}
+use crate::progress::{Meter, Reporter};
 
-pub trait Reporter: Send + Sync {
-    fn meter(&self, label: &str, total: Option<u64>) -> Arc<dyn Meter>;
-    /// A one-line message that should not tear a progress bar.
-    fn line(&self, msg: &str);
-}
-
-pub fn reporter(quiet: bool, no_progress: bool) -> Arc<dyn Reporter> {
+pub(crate) fn reporter(quiet: bool, no_progress: bool) -> Arc<dyn Reporter> {
     if quiet {
         Arc::new(Silent)
     } else if no_progress || !std::io::stderr().is_terminal() {
@@ -29,7 +20,7 @@ pub fn reporter(quiet: bool, no_progress: bool) -> Arc<dyn Reporter> {
     }
 }
 
-pub struct Silent;
+pub(crate) struct Silent;
 struct Nothing;
 
 impl Meter for Nothing {

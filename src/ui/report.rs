@@ -4,13 +4,13 @@
 
 use indicatif::HumanBytes;
 
+use crate::pipeline::install::{Action, Outcome};
 use crate::plan::InstallPlan;
-use crate::store::install::{Action, Outcome};
 
-pub fn banner(plan: &InstallPlan) -> String {
+pub(crate) fn banner(plan: &InstallPlan) -> String {
     let mut s = format!("slim-setup {} - SLIM Go bindings library installer\n", env!("CARGO_PKG_VERSION"));
     s += &format!("  version   {} (from {})\n", plan.version, plan.version_source);
-    s += &format!("  platform  {}\n", plan.platform_note);
+    s += &format!("  platform  {}\n", plan.platform);
     for t in &plan.targets {
         s += &format!("  target    {} -> {}\n", t.target.triple, t.path().display());
         s += &format!("            (folder from {})\n", t.dir_source);
@@ -29,7 +29,7 @@ pub fn banner(plan: &InstallPlan) -> String {
     s
 }
 
-pub fn outcome_line(o: &Outcome) -> String {
+pub(crate) fn outcome_line(o: &Outcome) -> String {
     let what = match o.action {
         Action::AlreadyInstalled => "already installed",
         Action::Installed => "installed",
@@ -50,7 +50,7 @@ pub fn outcome_line(o: &Outcome) -> String {
     s
 }
 
-pub fn next_step(outcomes: &[Outcome]) -> String {
+pub(crate) fn next_step(outcomes: &[Outcome]) -> String {
     let cross = outcomes.iter().any(|o| {
         o.goos != crate::host::detect::host_goos() || o.goarch != crate::host::detect::host_goarch()
     });
@@ -65,14 +65,14 @@ pub fn next_step(outcomes: &[Outcome]) -> String {
 #[derive(serde::Serialize)]
 struct JsonReport<'a> {
     version: String,
-    version_source: &'a str,
+    version_source: String,
     targets: &'a [Outcome],
 }
 
-pub fn json(plan: &InstallPlan, outcomes: &[Outcome]) -> String {
+pub(crate) fn json(plan: &InstallPlan, outcomes: &[Outcome]) -> String {
     let doc = JsonReport {
         version: plan.version.to_string(),
-        version_source: &plan.version_source,
+        version_source: plan.version_source.to_string(),
         targets: outcomes,
     };
     serde_json::to_string_pretty(&doc).expect("report serialises")

@@ -1,0 +1,113 @@
+//! One archive, fetched and judged, the same way for install and mirror:
+//! located along the chain of bases (or a local zip), streamed once through
+//! the hashing thread into a consumer (the extractor for an install, a copy
+//! for a mirror), its digest judged by `verify`, and fetched again from
+//! scratch, a few times, when the server cannot resume.
+
+use std::io::Read;
+use std::path::Path;
+
+use super::verify::{self, Policy, Verdict};
+use crate::domain::mirror::BaseList;
+use crate::domain::sums::Sha256;
+use crate::error::{Error, Result};
+use crate::extract::hashed::HashedReader;
+use crate::net::sources::{Finder, Located, Published};
+use crate::progress::Reporter;
+
+/// Fresh starts after the server could not resume, before giving up.
+const RESTARTS: u32 = 3;
+
+/// Where an archive can come from.
+pub(crate) struct Origin<'a> {
+    pub(crate) finder: &'a Finder<'a>,
+    pub(crate) bases: &'a BaseList,
+    /// `--from-file`: this zip instead of any download.
+    pub(crate) from_file: Option<&'a Path>,
+    pub(crate) tag: &'a str,
+}
+
+/// What the archive's bytes are for. A consumer is made fresh for every
+/// attempt (its temporary file with it), so a restart never mixes bytes.
+pub(crate) trait Consumer {
+    type Output;
+    fn consume(self, archive: &mut dyn Read) -> Result<Self::Output>;
+}
+
+/// What asking for one archive asks.
+pub(crate) struct Request<'a> {
+    pub(crate) asset: &'a str,
+    /// The progress label (the triple).
+    pub(crate) label: &'a str,
+    pub(crate) pinned: Option<&'a Published>,
+    pub(crate) policy: Policy,
+}
+
+pub(crate) struct Fetched<T> {
+    pub(crate) output: T,
+    pub(crate) url: String,
+    pub(crate) zip_sha: Sha256,
+    pub(crate) zip_bytes: u64,
+    pub(crate) verdict: Verdict,
+    /// Remarks for the user (e.g. the GitHub API was unavailable).
+    pub(crate) notes: Vec<String>,
+}
+
+pub(crate) fn fetch<C: Consumer>(
+    origin: &Origin,
+    req: &Request,
+    ui: &dyn Reporter,
+    mut consumer: impl FnMut() -> Result<C>,
+) -> Result<Fetched<C::Output>> {
+    let mut restarts = 0;
+    loop {
+        match attempt(origin, req, ui, consumer()?) {
+            Err(Error::Restart { .. }) if restarts < RESTARTS => restarts += 1,
+            done => return done,
+        }
+    }
+}
+
+fn attempt<C: Consumer>(
+    origin: &Origin,
+    req: &Request,
+    ui: &dyn Reporter,
+    consumer: C,
+) -> Result<Fetched<C::Output>> {
+    let Located { url, reader, size, published, notes } = locate(origin, req.asset)?;
+    let meter = ui.meter(req.label, size);
+    let mut hashed = HashedReader::spawn(reader, meter.clone());
+    let consumed = consumer.consume(&mut hashed);
+    let expected = verify::expected(req.pinned, published.as_ref());
+    let result = match consumed {
+        Err(refused) => {
+            Err(verify::explain(refused, req.asset, expected, || hashed.finish().ok().map(|(d, _)| d)))
+        }
+        Ok(output) => hashed.finish().and_then(|(zip_sha, zip_bytes)| {
+            let why_none = notes.first().map(String::as_str);
+            let verdict =
+                verify::decide(req.asset, req.pinned, published.as_ref(), zip_sha, req.policy, why_none)?;
+            Ok(Fetched { output, url, zip_sha, zip_bytes, verdict, notes })
+        }),
+    };
+    meter.finish();
+    result
+}
+
+fn locate(origin: &Origin, asset: &str) -> Result<Located> {
+    if let Some(zip) = origin.from_file {
+        let file = std::fs::File::open(zip).map_err(|e| Error::io("open", zip, e))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        return Ok(Located {
+            url: zip.display().to_string(),
+            reader: Box::new(file),
+            size,
+            published: None,
+            notes: vec![],
+        });
+    }
+    match origin.bases {
+        BaseList::Off => Err(Error::Offline(asset.into())),
+        BaseList::Chain(bases) => origin.finder.locate(bases, origin.tag, asset),
+    }
+}

@@ -1,0 +1,268 @@
+//! Planning as a pure function: host facts are built here in memory (the
+//! stand-in modules' real cgo files included), paths are resolved on their
+//! text, and each decision is checked against a table.
+
+use std::path::{Path, PathBuf};
+
+use super::decide::{bases, share_names, target_plan, targets};
+use super::*;
+use crate::cli::{InstallArgs, LocationArgs, PlatformArgs, SourceArgs};
+use crate::domain::layout::{self, layout_for};
+use crate::domain::mirror::Base;
+use crate::domain::platform::{Libc, TARGETS};
+use crate::host::detect::LibcChoice;
+use crate::host::env::Env;
+use crate::host::facts::{HostFacts, PinsFile};
+use crate::host::goenv::GoEnvVars;
+use crate::host::modcache::ModuleFiles;
+use crate::host::paths::Resolve;
+use crate::host::project::{DetectError, Detected, ProjectSource};
+
+/// Paths taken as written, `..` folded on the text.
+struct Lexical;
+
+impl Resolve for Lexical {
+    fn walk(&self, path: &Path) -> PathBuf {
+        layout::resolve(path, "")
+    }
+}
+
+const V140: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/gomodules/slim-bindings-go/v1.4.0/slim_bindings.go"
+));
+const MODCACHE: &str = "/g/pkg/mod";
+const MODULE: &str = "/g/pkg/mod/github.com/agntcy/slim-bindings-go@v1.4.0";
+
+fn facts() -> HostFacts {
+    HostFacts {
+        cwd: PathBuf::from("/proj"),
+        go_env: Some(go(&[("GOPATH", "/g"), ("GOMODCACHE", MODCACHE)])),
+        env_file: None,
+        detected: None,
+        host_libc: None,
+        module: None,
+        pins: None,
+        vendor: None,
+        paths: &Lexical,
+    }
+}
+
+fn go(pairs: &[(&str, &str)]) -> GoEnvVars {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn module(text: &'static str) -> ModuleFiles {
+    ModuleFiles {
+        dir: PathBuf::from(MODULE),
+        packages: vec![(PathBuf::from(MODULE), vec![("slim_bindings.go".into(), text.into())])],
+    }
+}
+
+fn v140() -> (crate::domain::version::Version, crate::domain::layout::Layout) {
+    let v = crate::domain::version::Version::parse("v1.4.0").unwrap();
+    let l = layout_for(&v).unwrap();
+    (v, l)
+}
+
+fn gnu() -> &'static crate::domain::platform::Target {
+    crate::domain::platform::Target::from_triple("x86_64-unknown-linux-gnu").unwrap()
+}
+
+#[test]
+fn the_folder_comes_from_the_directive_else_the_layout_and_never_the_module_cache() {
+    let (_, layout) = v140();
+    let md = Path::new(MODULE);
+    let only_srcdir = "package p\n// #cgo linux,amd64 LDFLAGS: -L${SRCDIR} -lslim_bindings_x86_64_linux_gnu\nimport \"C\"\n";
+    let custom = "package p\n// #cgo linux,amd64 LDFLAGS: -L${SRCDIR} -L/opt/slim -lslim_bindings_x86_64_linux_gnu\nimport \"C\"\n";
+    let directive = |file: &str, arg: &str| DirSource::Directive {
+        file: PathBuf::from(MODULE).join(file),
+        arg: arg.into(),
+    };
+    let table: [(Option<&'static str>, &str, DirSource); 4] = [
+        (
+            Some(V140),
+            "/g/.cgo-cache/slim-bindings/v1.4.0",
+            directive("slim_bindings.go", "${SRCDIR}/../../../../../.cgo-cache/slim-bindings/v1.4.0"),
+        ),
+        (Some(custom), "/opt/slim", directive("slim_bindings.go", "/opt/slim")),
+        (
+            Some(only_srcdir),
+            "/g/.cgo-cache/slim-bindings/v1.4.0",
+            DirSource::Layout(LayoutWhy::NoOutsideFolder {
+                file: PathBuf::from(MODULE).join("slim_bindings.go"),
+            }),
+        ),
+        (None, "/g/.cgo-cache/slim-bindings/v1.4.0", DirSource::Layout(LayoutWhy::NoModule)),
+    ];
+    for (text, dir, source) in table {
+        let mut f = facts();
+        f.module = text.map(module);
+        let p = target_plan(gnu(), &layout, md, Some(Path::new(MODCACHE)), None, &f).unwrap();
+        assert_eq!((p.dir.as_path(), &p.dir_source), (Path::new(dir), &source), "{text:?}");
+        assert_eq!(p.file, "libslim_bindings_x86_64_linux_gnu.a");
+    }
+    // A folder inside the module cache is refused, given or computed.
+    let f = facts();
+    let err = target_plan(gnu(), &layout, md, Some(Path::new(MODCACHE)), Some(Path::new("/g/pkg/mod/x")), &f);
+    assert!(matches!(err, Err(crate::error::Error::InsideModCache { .. })));
+    let inside = layout::module_dir(Path::new("/g"), layout.module_path, &v140().0);
+    assert!(matches!(
+        target_plan(gnu(), &layout, &inside, Some(Path::new("/")), None, &f),
+        Err(crate::error::Error::InsideModCache { .. })
+    ));
+}
+
+#[test]
+fn musl_gets_the_gnu_name_cgo_links_unless_gnu_of_the_same_run_has_it() {
+    let (v, layout) = v140();
+    let md = layout::module_dir(Path::new(MODCACHE), layout.module_path, &v);
+    let f = facts();
+    let musl = crate::domain::platform::Target::from_triple("aarch64-unknown-linux-musl").unwrap();
+    let p = target_plan(musl, &layout, &md, None, None, &f).unwrap();
+    assert_eq!(
+        p.path(),
+        PathBuf::from("/g/.cgo-cache/slim-bindings/v1.4.0/libslim_bindings_aarch64_linux_gnu.a")
+    );
+    assert_eq!(p.extra_names, vec!["libslim_bindings_aarch64_linux_musl.a".to_string()]);
+    let all =
+        share_names(TARGETS.iter().map(|t| target_plan(t, &layout, &md, None, None, &f).unwrap()).collect());
+    let mut files: Vec<&str> = all.iter().map(|p| p.file.as_str()).collect();
+    files.sort();
+    files.dedup();
+    assert_eq!(files.len(), 7, "every target keeps its own file: {files:?}");
+    let musl = all.iter().find(|p| p.target.triple == "x86_64-unknown-linux-musl").unwrap();
+    assert_eq!(musl.file, "libslim_bindings_x86_64_linux_musl.a");
+    assert!(matches!(musl.dir_source, DirSource::OwnNameOnly(_)));
+    assert!(musl.dir_source.to_string().ends_with("takes the name cgo links"));
+}
+
+#[test]
+fn platform_defaults_come_from_go_env_then_the_environment_and_never_override_targets() {
+    let none = PlatformArgs::default();
+    let mut f = facts();
+    f.go_env = Some(go(&[("GOOS", "linux"), ("GOARCH", "arm64")]));
+    let env = Env::from_pairs([("GOOS", "windows"), ("GOARCH", "amd64")]);
+    // (flags, go env present, environment) -> triple, note
+    let (t, note) = targets(&none, &env, &f).unwrap();
+    assert_eq!(
+        (t[0].triple, note.to_string().as_str()),
+        ("aarch64-unknown-linux-gnu", "linux/arm64 (from go env), libc gnu (default for another platform)")
+    );
+    f.go_env = None;
+    let (t, note) = targets(&none, &env, &f).unwrap();
+    assert_eq!(
+        (t[0].triple, note.to_string().as_str()),
+        ("x86_64-pc-windows-gnu", "windows/amd64 (from $GOOS and $GOARCH)")
+    );
+    let p = PlatformArgs { goarch: Some("arm64".into()), libc: Some(Libc::Musl), ..none.clone() };
+    let env = Env::from_pairs([("GOOS", "linux")]);
+    let (t, note) = targets(&p, &env, &f).unwrap();
+    assert_eq!(t[0].triple, "aarch64-unknown-linux-musl");
+    assert_eq!(note.to_string(), "linux/arm64 (GOOS from $GOOS, GOARCH from --goarch), libc musl (--libc)");
+    // --target and --all replace exported GOOS/GOARCH.
+    let env = Env::from_pairs([("GOOS", "linux"), ("GOARCH", "arm64")]);
+    let p = PlatformArgs { targets: vec!["x86_64-unknown-linux-musl".into()], ..none.clone() };
+    assert_eq!(targets(&p, &env, &f).unwrap().0[0].triple, "x86_64-unknown-linux-musl");
+    let p = PlatformArgs { all: true, ..none };
+    assert_eq!(targets(&p, &env, &f).unwrap().0.len(), 7);
+}
+
+#[test]
+fn a_host_build_takes_the_c_compilers_libc() {
+    if crate::host::detect::host_goos() != "linux" {
+        return;
+    }
+    let mut f = facts();
+    f.go_env = None;
+    f.host_libc = Some(LibcChoice { libc: Libc::Musl, why: "CC=zig cc -target x86_64-linux-musl".into() });
+    let (t, note) = targets(&PlatformArgs::default(), &Env::default(), &f).unwrap();
+    assert_eq!(t[0].libc, Some(Libc::Musl));
+    assert!(note.to_string().ends_with("libc musl (CC=zig cc -target x86_64-linux-musl)"), "{note}");
+}
+
+#[test]
+fn version_sources_in_order() {
+    let mut f = facts();
+    f.detected = Some(Ok(Detected {
+        version: "v1.2.0".into(),
+        module: "github.com/agntcy/slim-bindings-go".into(),
+        source: ProjectSource::File {
+            path: "/proj/go.mod".into(),
+            go_failed: Some("`go list -m` failed: go: x".into()),
+        },
+        module_dir: None,
+    }));
+    let env = Env::from_pairs([("SLIM_BINDINGS_VERSION", "1.3.0")]);
+    let table: [(Option<&str>, &Env, &str, &str); 3] = [
+        (Some("v1.4.0"), &env, "v1.4.0", "command line"),
+        (None, &env, "v1.3.0", "SLIM_BINDINGS_VERSION"),
+        (None, &Env::default(), "v1.2.0", "/proj/go.mod (`go list -m` failed: go: x)"),
+    ];
+    for (arg, env, version, source) in table {
+        let (v, s) = super::version(arg, env, &f).unwrap();
+        assert_eq!((v.to_string().as_str(), s.to_string().as_str()), (version, source));
+    }
+    f.detected = Some(Err(DetectError::NoVersion { why: "no go.mod in /proj or above".into() }));
+    let err = super::version(None, &Env::default(), &f).unwrap_err();
+    assert_eq!(err.to_string(), "no SLIM bindings version given and none found: no go.mod in /proj or above");
+}
+
+#[test]
+fn a_whole_install_plan_from_facts() {
+    let mut f = facts();
+    f.module = Some(module(V140));
+    f.pins = Some(PinsFile {
+        path: "/proj/slim-bindings.sum".into(),
+        text: Some(format!("v1.4.0 x86_64-unknown-linux-gnu sha256:{}\n", "ab".repeat(32))),
+    });
+    let args = InstallArgs {
+        version: Some("v1.4.0".into()),
+        platform: PlatformArgs { targets: vec!["x86_64-unknown-linux-gnu".into()], ..Default::default() },
+        jobs: 4,
+        ..Default::default()
+    };
+    let env = Env::from_pairs([("GITHUB_TOKEN", "tok-123")]);
+    let plan = install_plan(&args, &env, &f).unwrap();
+    assert_eq!(
+        plan.targets[0].path(),
+        PathBuf::from("/g/.cgo-cache/slim-bindings/v1.4.0/libslim_bindings_x86_64_linux_gnu.a")
+    );
+    assert_eq!(plan.pinned("x86_64-unknown-linux-gnu").map(|d| d.hex()), Some("ab".repeat(32)));
+    assert_eq!(plan.api, "https://api.github.com");
+    assert_eq!(format!("{:?}", plan.token), "Some(***)", "a token is never shown");
+    assert_eq!(plan.token.as_ref().map(Secret::expose), Some("tok-123"));
+    // --lock without a go.mod is a usage error; --from-file takes one target.
+    let lock = InstallArgs { lock: true, ..args.clone() };
+    f.pins = None;
+    assert!(matches!(install_plan(&lock, &env, &f), Err(crate::error::Error::Usage(_))));
+    let many = InstallArgs {
+        from_file: Some("a.zip".into()),
+        platform: PlatformArgs { all: true, ..Default::default() },
+        ..args
+    };
+    assert!(matches!(install_plan(&many, &env, &f), Err(crate::error::Error::Usage(_))));
+}
+
+#[test]
+fn scope_roots_cover_every_layout_or_are_the_cache_dir() {
+    let f = facts();
+    let s = scope(&LocationArgs::default(), &Env::default(), &f).unwrap();
+    assert_eq!(s.gomodcache.as_deref(), Some(Path::new(MODCACHE)));
+    assert!(s.roots.contains(&PathBuf::from("/g/.cgo-cache/slim-bindings")), "{:?}", s.roots);
+    let s =
+        scope(&LocationArgs { cache_dir: Some("libs".into()), gopath: None }, &Env::default(), &f).unwrap();
+    assert_eq!((s.roots, s.gomodcache), (vec![PathBuf::from("/proj/libs")], None));
+}
+
+#[test]
+fn offline_keeps_only_local_mirrors() {
+    let (_, layout) = v140();
+    let mut source = SourceArgs { offline: true, ..Default::default() };
+    assert_eq!(bases(&source, &layout).unwrap(), crate::domain::mirror::BaseList::Off);
+    source.base_url = Some("https://m.example/x,/srv/mirror".into());
+    assert_eq!(
+        bases(&source, &layout).unwrap(),
+        crate::domain::mirror::BaseList::Chain(vec![Base::Dir("/srv/mirror".into())])
+    );
+}
