@@ -7,6 +7,7 @@
 
 mod support;
 
+use support::disk::flip_byte;
 use support::home::Home;
 use support::run::Run;
 use support::{files_under, read};
@@ -17,18 +18,12 @@ use std::process::Command;
 use serde_json::Value;
 use support::fixtures::{lib_name, library_for, release_zip};
 use support::github::{FakeGitHub, OWNER, REPO, asset_name};
+use support::release::{
+    ALL, ARM, GNU, LIB_SIZE, LINUX_AMD64_GNU, MUSL, TAG, V, folder_mirror, github_args, github_release, lib,
+};
 use support::server::Server;
 use support::sha256_hex;
 use tempfile::TempDir;
-
-const V: &str = "v1.4.0";
-const TAG: &str = "slim-bindings-v1.4.0";
-const GNU: &str = "x86_64-unknown-linux-gnu";
-const ARM: &str = "aarch64-unknown-linux-gnu";
-const MUSL: &str = "x86_64-unknown-linux-musl";
-const ALL: [&str; 7] = support::fixtures::ALL_TRIPLES;
-const LINUX_AMD64_GNU: [&str; 6] = ["--goos", "linux", "--goarch", "amd64", "--libc", "gnu"];
-const LIB_SIZE: usize = 32 * 1024;
 
 // ---------------------------------------------------------------- helpers
 
@@ -64,48 +59,6 @@ impl Home {
         std::fs::set_permissions(&cc, std::fs::Permissions::from_mode(0o755)).unwrap();
         cc
     }
-}
-
-fn lib(triple: &str) -> Vec<u8> {
-    library_for(triple, LIB_SIZE)
-}
-
-/// A folder mirror holding the release zip of `triple` (with SHA256SUMS) for each tag.
-fn folder_mirror(tags: &[&str], triple: &str) -> TempDir {
-    let root = tempfile::tempdir().expect("mirror folder");
-    let zip = release_zip(triple, &lib(triple));
-    for tag in tags {
-        let dir = root.path().join(tag);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(asset_name(triple)), &zip).unwrap();
-        std::fs::write(dir.join("SHA256SUMS"), format!("{}  {}\n", sha256_hex(&zip), asset_name(triple)))
-            .unwrap();
-    }
-    root
-}
-
-/// A fake GitHub with release v1.4.0 holding a release-shaped zip per triple.
-fn github_release(triples: &[&str]) -> FakeGitHub {
-    let gh = FakeGitHub::start();
-    for t in triples {
-        gh.publish(OWNER, REPO, TAG, &asset_name(t), release_zip(t, &lib(t)));
-    }
-    gh
-}
-
-fn github(gh: &FakeGitHub) -> [String; 4] {
-    ["--base-url".into(), gh.base_url(OWNER, REPO), "--github-api-url".into(), gh.api_url()]
-}
-
-/// Overwrites one byte in the middle of a file, keeping its size and mtime,
-/// so only re-hashing can tell.
-fn flip_byte_keep_mtime(path: &Path) {
-    let mtime = std::fs::metadata(path).unwrap().modified().unwrap();
-    let mut bytes = read(path);
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0xff;
-    std::fs::write(path, bytes).unwrap();
-    std::fs::File::options().write(true).open(path).unwrap().set_modified(mtime).unwrap();
 }
 
 /// A Go project folder (not under HOME) with a go.mod requiring v1.4.0.
@@ -163,8 +116,9 @@ fn verify_passes_on_an_intact_install() {
     let mirror = folder_mirror(&[TAG], GNU);
     home.install_from(mirror.path(), V);
     let lib_path = home.versioned(V).join(lib_name(GNU));
-    Run::of(&mut home.sub("verify")).ok().mentions(&["ok", &lib_path.display().to_string()]);
-    Run::of(home.sub("verify").arg(V)).ok();
+    let line = format!("ok      {V} {GNU} {}\n", lib_path.display());
+    assert_eq!(Run::of(&mut home.sub("verify")).ok().stdout, line);
+    assert_eq!(Run::of(home.sub("verify").arg(V)).ok().stdout, line);
 }
 
 #[test]
@@ -182,7 +136,7 @@ fn verify_detects_a_flipped_byte() {
     let mirror = folder_mirror(&[TAG], GNU);
     home.install_from(mirror.path(), V);
     let lib_path = home.versioned(V).join(lib_name(GNU));
-    flip_byte_keep_mtime(&lib_path);
+    flip_byte(&lib_path, None, None);
     let run = Run::of(&mut home.sub("verify")).fails(1);
     run.mentions(&["DAMAGED", &lib_path.display().to_string(), "sha256"]);
     let run = Run::of(home.sub("verify").arg("--json")).fails(1);
@@ -317,7 +271,7 @@ fn mirror_out_feeds_another_install_with_checksums() {
     let gh = github_release(&[GNU, MUSL]);
     let out = tempfile::tempdir().unwrap();
     let maker = Home::new();
-    Run::of(maker.mirror(out.path()).args(["--target", GNU, "--target", MUSL]).args(github(&gh))).ok();
+    Run::of(maker.mirror(out.path()).args(["--target", GNU, "--target", MUSL]).args(github_args(&gh))).ok();
     let tag_dir = out.path().join(TAG);
     let mut want_sums = String::new();
     for t in [GNU, MUSL] {
@@ -358,7 +312,7 @@ fn mirror_refuses_an_archive_its_digest_does_not_vouch_for() {
     gh.publish_wrong_digest(OWNER, REPO, TAG, &asset_name(GNU), release_zip(GNU, &lib(GNU)));
     let out = tempfile::tempdir().unwrap();
     let home = Home::new();
-    let run = Run::of(home.mirror(out.path()).args(["--target", GNU]).args(github(&gh)));
+    let run = Run::of(home.mirror(out.path()).args(["--target", GNU]).args(github_args(&gh)));
     run.fails(1).mentions(&["checksum mismatch"]);
     let zips: Vec<String> = files_under(out.path()).into_iter().filter(|f| f.contains(".zip")).collect();
     assert!(zips.is_empty(), "nothing mirrored: {zips:?}");
@@ -522,7 +476,7 @@ fn man_page_is_roff() {
 /// `slim-setup install` (version from the project's go.mod) for two linux targets.
 fn install_in(home: &Home, proj: &Path, gh: &FakeGitHub, extra: &[&str]) -> Run {
     let mut c = home.install();
-    c.args(["--json", "--target", GNU, "--target", ARM]).args(extra).args(github(gh)).current_dir(proj);
+    c.args(["--json", "--target", GNU, "--target", ARM]).args(extra).args(github_args(gh)).current_dir(proj);
     Run::of(&mut c)
 }
 

@@ -6,6 +6,7 @@
 
 mod support;
 
+use support::disk::assert_nothing_installed;
 use support::home::Home;
 use support::run::Run;
 use support::{files_under, read};
@@ -17,18 +18,14 @@ use std::process::Command;
 use serde_json::Value;
 use support::fixtures::{self, ZipEntry, lib_name, library_for, release_zip};
 use support::github::{FakeGitHub, OWNER, REPO, asset_name};
+use support::release::{
+    ALL, GNU, LIB_SIZE, LINUX_AMD64_GNU, MUSL, TAG, V, folder_mirror, github_args, github_release, lib,
+    manifest,
+};
 use support::server::Fault;
 use support::sha256_hex;
 use tempfile::TempDir;
 
-const V: &str = "v1.4.0";
-const TAG: &str = "slim-bindings-v1.4.0";
-const GNU: &str = "x86_64-unknown-linux-gnu";
-const MUSL: &str = "x86_64-unknown-linux-musl";
-const ALL: [&str; 7] = support::fixtures::ALL_TRIPLES;
-const LINUX_AMD64_GNU: [&str; 6] = ["--goos", "linux", "--goarch", "amd64", "--libc", "gnu"];
-/// Small enough to keep each test fast, big enough to span several reads.
-const LIB_SIZE: usize = 40 * 1024;
 const TOKEN: &str = "secret-token-123";
 
 // ---------------------------------------------------------------- helpers
@@ -46,25 +43,6 @@ impl Home {
     }
 }
 
-/// The library fixture for a triple (deterministic: same bytes every call).
-fn lib(triple: &str) -> Vec<u8> {
-    library_for(triple, LIB_SIZE)
-}
-
-/// `--base-url` and `--github-api-url` for the fake GitHub's agntcy/slim.
-fn github(gh: &FakeGitHub) -> [String; 4] {
-    ["--base-url".into(), gh.base_url(OWNER, REPO), "--github-api-url".into(), gh.api_url()]
-}
-
-/// A fake GitHub with release v1.4.0 holding a release-shaped zip per triple.
-fn github_release(triples: &[&str]) -> FakeGitHub {
-    let gh = FakeGitHub::start();
-    for t in triples {
-        gh.publish(OWNER, REPO, TAG, &asset_name(t), release_zip(t, &lib(t)));
-    }
-    gh
-}
-
 /// Paths of one asset on the fake GitHub: (download, cdn, api).
 fn paths(gh: &FakeGitHub, triple: &str) -> (String, String, String) {
     let asset = asset_name(triple);
@@ -78,20 +56,6 @@ fn paths(gh: &FakeGitHub, triple: &str) -> (String, String, String) {
 /// Requests seen so far by (gh, cdn).
 fn traffic(gh: &FakeGitHub) -> (usize, usize) {
     (gh.gh.requests().len(), gh.cdn.requests().len())
-}
-
-/// A folder mirror with, for each tag, the release zip of `triple` and a SHA256SUMS.
-fn folder_mirror(tags: &[&str], triple: &str) -> TempDir {
-    let root = tempfile::tempdir().expect("mirror folder");
-    let zip = release_zip(triple, &lib(triple));
-    for tag in tags {
-        let dir = root.path().join(tag);
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(asset_name(triple)), &zip).unwrap();
-        let sums = format!("{}  {}\n", sha256_hex(&zip), asset_name(triple));
-        std::fs::write(dir.join("SHA256SUMS"), sums).unwrap();
-    }
-    root
 }
 
 /// A temp copy of the committed sample mirror (examples/mirror).
@@ -120,18 +84,6 @@ fn zip_member(zip: &[u8], suffix: &str) -> Vec<u8> {
     panic!("no entry ending {suffix:?}")
 }
 
-/// The manifest written beside an installed library.
-fn manifest(lib: &Path) -> Value {
-    let path = format!("{}.slim-setup.json", lib.display());
-    serde_json::from_slice(&read(Path::new(&path))).expect("manifest is JSON")
-}
-
-/// No library, manifest or temp file anywhere under `dir` (lock files may stay).
-fn assert_nothing_installed(dir: &Path) {
-    let files: Vec<String> = files_under(dir).into_iter().filter(|f| !f.ends_with(".lock")).collect();
-    assert!(files.is_empty(), "nothing should be installed under {}: {files:?}", dir.display());
-}
-
 /// The folder holds exactly the library, its manifest and its lock file:
 /// no temp, spool or alias file survives an install.
 fn assert_only_the_library_in(dir: &Path, lib_file: &str) {
@@ -155,7 +107,7 @@ fn project(go_mod: &str) -> TempDir {
 fn fresh_install_from_github_lands_where_cgo_looks() {
     let home = Home::new();
     let gh = github_release(&[GNU]);
-    let run = home.install_gnu(&github(&gh));
+    let run = home.install_gnu(&github_args(&gh));
     let lib_path = home.versioned(V).join("libslim_bindings_x86_64_linux_gnu.a");
     let zip = release_zip(GNU, &lib(GNU));
     assert_eq!(read(&lib_path), lib(GNU), "installed bytes = the library inside the zip");
@@ -177,14 +129,15 @@ fn fresh_install_from_github_lands_where_cgo_looks() {
 fn second_run_makes_no_request_and_force_downloads_again() {
     let home = Home::new();
     let gh = github_release(&[GNU]);
-    home.install_gnu(&github(&gh));
+    home.install_gnu(&github_args(&gh));
     let before = traffic(&gh);
-    let run = home.install_gnu(&github(&gh));
+    let run = home.install_gnu(&github_args(&gh));
     assert_eq!(traffic(&gh), before, "an intact install must not touch the network\n{run}");
-    run.says(&["already installed"]);
+    let lib_path = home.versioned(V).join(lib_name(GNU));
+    run.says(&[&format!("  ok {GNU} already installed: {} (", lib_path.display())]);
 
-    let run = home.install_gnu(&[&github(&gh)[..], &["--force".to_string()]].concat());
-    run.says(&["reinstalled"]);
+    let run = home.install_gnu(&[&github_args(&gh)[..], &["--force".to_string()]].concat());
+    run.says(&[&format!("  ok {GNU} reinstalled: {} (", lib_path.display())]);
     let (download, cdn, api) = paths(&gh, GNU);
     assert_eq!((gh.gh.count(&download), gh.cdn.count(&cdn), gh.gh.count(&api)), (2, 2, 2));
 }
@@ -197,23 +150,23 @@ fn checksum_mismatch_installs_nothing() {
     gh.publish_wrong_digest(OWNER, REPO, TAG, &asset_name(GNU), zip.clone());
     let published = gh.release_json(OWNER, REPO, TAG).unwrap()["assets"][0]["digest"].clone();
     let expected = published.as_str().unwrap().trim_start_matches("sha256:").to_string();
-    let run = Run::of(home.install().arg(V).args(github(&gh)).args(LINUX_AMD64_GNU)).fails(1);
+    let run = Run::of(home.install().arg(V).args(github_args(&gh)).args(LINUX_AMD64_GNU)).fails(1);
     run.says(&["checksum mismatch", &expected, &sha256_hex(&zip), "nothing was installed"]);
-    assert_nothing_installed(&home.gopath());
+    assert_nothing_installed(&home.gopath(), &run);
 }
 
 #[test]
 fn checksum_mismatch_keeps_the_previous_library() {
     let home = Home::new();
     let gh = github_release(&[GNU]);
-    home.install_gnu(&github(&gh));
+    home.install_gnu(&github_args(&gh));
     let lib_path = home.versioned(V).join(lib_name(GNU));
     let (old_lib, old_manifest) = (read(&lib_path), manifest(&lib_path));
 
     // The release now serves other bytes that its digest does not vouch for.
     let tampered = release_zip(GNU, &library_for(GNU, LIB_SIZE + 4096));
     gh.publish_wrong_digest(OWNER, REPO, TAG, &asset_name(GNU), tampered);
-    let run = Run::of(home.install().args([V, "--force"]).args(github(&gh)).args(LINUX_AMD64_GNU));
+    let run = Run::of(home.install().args([V, "--force"]).args(github_args(&gh)).args(LINUX_AMD64_GNU));
     run.fails(1).says(&["checksum mismatch"]);
     assert_eq!(read(&lib_path), old_lib, "the previous library must be byte-identical");
     assert_eq!(manifest(&lib_path), old_manifest);
@@ -224,23 +177,26 @@ fn checksum_mismatch_keeps_the_previous_library() {
 fn missing_asset_lists_what_the_release_has() {
     let home = Home::new();
     let gh = github_release(&[GNU, "aarch64-apple-darwin"]);
-    let run = Run::of(home.install().arg(V).args(github(&gh)).args(["--goos", "linux", "--goarch", "arm64"]));
-    run.fails(1).says(&[
+    let run =
+        Run::of(home.install().arg(V).args(github_args(&gh)).args(["--goos", "linux", "--goarch", "arm64"]));
+    let run = run.fails(1);
+    run.says(&[
         "404",
         "slim-bindings-aarch64-unknown-linux-gnu.zip",
         "slim-bindings-x86_64-unknown-linux-gnu.zip",
         "slim-bindings-aarch64-apple-darwin.zip",
     ]);
-    assert_nothing_installed(&home.gopath());
+    assert_nothing_installed(&home.gopath(), &run);
 }
 
 #[test]
 fn unknown_version_says_the_release_does_not_exist() {
     let home = Home::new();
     let gh = github_release(&[GNU]);
-    let run = Run::of(home.install().arg("v1.4.9").args(github(&gh)).args(LINUX_AMD64_GNU));
-    run.fails(1).says(&["slim-bindings-v1.4.9", "no release"]);
-    assert_nothing_installed(&home.gopath());
+    let run = Run::of(home.install().arg("v1.4.9").args(github_args(&gh)).args(LINUX_AMD64_GNU));
+    let run = run.fails(1);
+    run.says(&["slim-bindings-v1.4.9", "no release"]);
+    assert_nothing_installed(&home.gopath(), &run);
 }
 
 #[test]
@@ -248,7 +204,8 @@ fn token_goes_to_the_api_only_and_is_never_printed() {
     for var in ["GITHUB_TOKEN", "GH_TOKEN"] {
         let home = Home::new();
         let gh = github_release(&[GNU]);
-        let run = Run::of(home.install().arg(V).args(github(&gh)).args(LINUX_AMD64_GNU).env(var, TOKEN)).ok();
+        let run =
+            Run::of(home.install().arg(V).args(github_args(&gh)).args(LINUX_AMD64_GNU).env(var, TOKEN)).ok();
         let (download, _, api) = paths(&gh, GNU);
         let api_reqs = gh.gh.requests_to(&api);
         assert!(!api_reqs.is_empty(), "{var}: the API was asked");
@@ -270,13 +227,16 @@ fn token_is_not_printed_when_the_api_refuses() {
     let gh = github_release(&[GNU]);
     gh.api_fault(OWNER, REPO, TAG, Fault::status(403));
     let mut cmd = home.install();
-    cmd.args([V, "--require-checksum"]).args(github(&gh)).args(LINUX_AMD64_GNU).env("GITHUB_TOKEN", TOKEN);
+    cmd.args([V, "--require-checksum"])
+        .args(github_args(&gh))
+        .args(LINUX_AMD64_GNU)
+        .env("GITHUB_TOKEN", TOKEN);
     let run = Run::of(&mut cmd).fails(1);
     run.says(&["--require-checksum"]);
     assert!(!format!("{run}").contains(TOKEN), "the token was printed\n{run}");
     let cdn_auth = gh.cdn.requests().into_iter().filter(|r| r.header("authorization").is_some()).count();
     assert_eq!(cdn_auth, 0, "the CDN saw an authorization header");
-    assert_nothing_installed(&home.gopath());
+    assert_nothing_installed(&home.gopath(), &run);
 }
 
 #[test]
@@ -284,7 +244,8 @@ fn json_report_describes_each_action() {
     let home = Home::new();
     let gh = github_release(&[GNU]);
     let install = |extra: &[&str]| {
-        Run::of(home.install().args([V, "--json"]).args(extra).args(github(&gh)).args(LINUX_AMD64_GNU)).ok()
+        Run::of(home.install().args([V, "--json"]).args(extra).args(github_args(&gh)).args(LINUX_AMD64_GNU))
+            .ok()
     };
     let run = install(&[]);
     let doc = run.json();
@@ -328,7 +289,7 @@ fn from_file_with_and_without_sha256() {
         c.args([V, "--json", "--from-file"])
             .arg(&zip_path)
             .args(extra)
-            .args(github(&gh))
+            .args(github_args(&gh))
             .args(LINUX_AMD64_GNU);
         Run::of(&mut c)
     };
@@ -337,7 +298,7 @@ fn from_file_with_and_without_sha256() {
     let wrong = sha256_hex(b"other bytes");
     let run = from_file(&["--sha256", &wrong]).fails(1);
     run.says(&["checksum mismatch", &wrong, &sha256_hex(&zip), "--sha256"]);
-    assert_nothing_installed(&home.gopath());
+    assert_nothing_installed(&home.gopath(), &run);
 
     let run = from_file(&[]).ok();
     assert_eq!(run.target()["verified_by"], Value::Null);
@@ -407,7 +368,7 @@ fn folder_mirror_with_a_wrong_sha256sums_installs_nothing() {
     let base = mirror.path().display().to_string();
     let run = Run::of(home.install().args([V, "--base-url", &base]).args(LINUX_AMD64_GNU)).fails(1);
     run.says(&["checksum mismatch", &sha256_hex(b"x"), "SHA256SUMS"]);
-    assert_nothing_installed(&home.gopath());
+    assert_nothing_installed(&home.gopath(), &run);
 }
 
 #[test]
@@ -420,7 +381,7 @@ fn mirror_without_checksum_warns_and_require_checksum_refuses() {
     let run =
         Run::of(strict.install().args([V, "--require-checksum", "--base-url", &base]).args(LINUX_AMD64_GNU));
     run.fails(1).says(&["no checksum", "--require-checksum"]);
-    assert_nothing_installed(&strict.gopath());
+    assert_nothing_installed(&strict.gopath(), "");
 
     let home = Home::new();
     let run = home.install_gnu(&["--base-url", &base]);
@@ -494,7 +455,7 @@ fn version_from_go_mod_refuses_local_replace_and_pseudo_versions() {
         project("module m\nrequire github.com/agntcy/slim-bindings-go v0.0.0-20250101120000-abcdef123456\n");
     let run = detect_in(&home, pseudo.path(), &[]).fails(1);
     run.says(&["pseudo-version", "v0.0.0-20250101120000-abcdef123456", "slim-setup install v"]);
-    assert_nothing_installed(&home.gopath());
+    assert_nothing_installed(&home.gopath(), &run);
 }
 
 #[test]
@@ -524,12 +485,12 @@ fn unsupported_platforms_name_the_supported_pairs() {
     for platform in
         [&["--goos", "windows", "--goarch", "arm64"][..], &["--goos", "freebsd", "--goarch", "amd64"]]
     {
-        let run = Run::of(home.install().arg(V).args(github(&gh)).args(platform)).fails(1);
+        let run = Run::of(home.install().arg(V).args(github_args(&gh)).args(platform)).fails(1);
         let pair = format!("{}/{}", platform[1], platform[3]);
         run.says(&[&pair, "supported", "linux/amd64", "linux/arm64", "darwin/arm64", "windows/amd64"]);
     }
     assert_eq!(traffic(&gh), (0, 0), "nothing is downloaded for an unsupported platform");
-    assert_nothing_installed(&home.gopath());
+    assert_nothing_installed(&home.gopath(), "");
 }
 
 #[test]
@@ -550,9 +511,9 @@ fn usage_errors_exit_2() {
     ];
     for args in cases {
         let run = Run::of(home.install().args(*args).arg(V));
-        assert_eq!(run.code, 2, "{args:?} is a usage error\n{run}");
+        assert_eq!(run.code, Some(2), "{args:?} is a usage error\n{run}");
     }
-    assert_nothing_installed(&home.gopath());
+    assert_nothing_installed(&home.gopath(), "");
 }
 
 // ------------------------------------------------------ install folders
@@ -634,7 +595,7 @@ fn musl_is_installed_under_the_gnu_name_cgo_links_and_its_own() {
     let home = Home::new();
     let gh = github_release(&[MUSL]);
     let mut c = home.install();
-    c.args([V, "--json", "--goos", "linux", "--goarch", "amd64", "--libc", "musl"]).args(github(&gh));
+    c.args([V, "--json", "--goos", "linux", "--goarch", "amd64", "--libc", "musl"]).args(github_args(&gh));
     let run = Run::of(&mut c).ok();
     let gnu_name = home.versioned(V).join("libslim_bindings_x86_64_linux_gnu.a");
     let own_name = home.versioned(V).join("libslim_bindings_x86_64_linux_musl.a");
@@ -654,7 +615,7 @@ fn musl_is_installed_under_the_gnu_name_cgo_links_and_its_own() {
 fn all_installs_seven_targets_and_gnu_keeps_the_gnu_name() {
     let home = Home::new();
     let gh = github_release(&ALL);
-    let run = Run::of(home.install().args([V, "--all", "--json"]).args(github(&gh))).ok();
+    let run = Run::of(home.install().args([V, "--all", "--json"]).args(github_args(&gh))).ok();
     assert_eq!(run.json()["targets"].as_array().map(Vec::len), Some(7), "{run}");
     let dir = home.versioned(V);
     for t in ALL {
@@ -669,7 +630,7 @@ fn all_asks_the_release_api_once() {
     // Unauthenticated clients get 60 API calls an hour: one release, one call.
     let home = Home::new();
     let gh = github_release(&ALL);
-    Run::of(home.install().args([V, "--all"]).args(github(&gh))).ok();
+    Run::of(home.install().args([V, "--all"]).args(github_args(&gh))).ok();
     let calls = gh.gh.count(&gh.api_path(OWNER, REPO, TAG));
     assert_eq!(calls, 1, "--all (4 parallel jobs) asked the releases API {calls} times for one release");
 }
@@ -681,7 +642,7 @@ fn all_asks_the_release_api_once() {
 fn install_zip(home: &Home, triple: &str, zip: Vec<u8>, platform: &[&str]) -> Run {
     let gh = FakeGitHub::start();
     gh.publish(OWNER, REPO, TAG, &asset_name(triple), zip);
-    Run::of(home.install().args([V, "--json"]).args(github(&gh)).args(platform))
+    Run::of(home.install().args([V, "--json"]).args(github_args(&gh)).args(platform))
 }
 
 #[test]
@@ -731,6 +692,7 @@ fn library_for_the_wrong_machine_is_refused() {
     // The aarch64 zip carries x86_64 objects under the aarch64 name.
     let zip = release_zip(triple, &lib(GNU));
     let run = install_zip(&home, triple, zip, &["--goos", "linux", "--goarch", "arm64", "--libc", "gnu"]);
-    run.fails(1).says(&["x86-64", "aarch64", triple]);
-    assert_nothing_installed(&home.gopath());
+    let run = run.fails(1);
+    run.says(&["x86-64", "aarch64", triple]);
+    assert_nothing_installed(&home.gopath(), &run);
 }

@@ -4,10 +4,13 @@
 //! the built binary (`cmd`). Each test binary uses a subset, hence the allow.
 #![allow(dead_code)]
 
+pub mod binfmt;
 pub mod cmd;
+pub mod disk;
 pub mod fixtures;
 pub mod github;
 pub mod home;
+pub mod release;
 pub mod run;
 pub mod server;
 pub mod user;

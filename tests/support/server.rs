@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+#[allow(unused_imports)]
+pub use route::Gate;
 use route::{Cut, Reply};
 pub use route::{Fault, Route};
 
@@ -190,7 +192,16 @@ fn serve(inner: &Inner, mut stream: TcpStream) {
         }
         Some(Cut::Stall(n)) => {
             if http::send(&mut stream, &body[..body.len().min(n as usize)], stop, counter).is_ok() {
-                http::hold(&mut stream, stop);
+                http::hold(&mut stream, stop, &|| false);
+            }
+        }
+        Some(Cut::Hold(n, gate)) => {
+            let n = body.len().min(n as usize);
+            if http::send(&mut stream, &body[..n], stop, counter).is_ok()
+                && http::hold(&mut stream, stop, &|| gate.is_open())
+                && http::send(&mut stream, &body[n..], stop, counter).is_ok()
+            {
+                let _ = stream.shutdown(Shutdown::Write);
             }
         }
     }

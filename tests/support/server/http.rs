@@ -204,18 +204,23 @@ pub fn send(
     Ok(())
 }
 
-/// Holds the connection open without sending, until the peer closes it or the
-/// server shuts down: what a stalled CDN looks like to the client.
-pub fn hold(stream: &mut TcpStream, shutdown: &AtomicBool) {
+/// Holds the connection open without sending, until `until()` holds (true),
+/// or the peer closes it or the server shuts down (false): what a stalled CDN
+/// looks like to the client.
+pub fn hold(stream: &mut TcpStream, shutdown: &AtomicBool, until: &dyn Fn() -> bool) -> bool {
     let mut sink = [0u8; 1024];
     while !shutdown.load(Ordering::SeqCst) {
+        if until() {
+            return true;
+        }
         match stream.read(&mut sink) {
-            Ok(0) => return,
+            Ok(0) => return false,
             Ok(_) => {}
             Err(e) if retryable(&e) => {}
-            Err(_) => return,
+            Err(_) => return false,
         }
     }
+    false
 }
 
 fn retryable(e: &io::Error) -> bool {

@@ -4,6 +4,7 @@
 //! fault counters stay exact with concurrent clients.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
 
@@ -28,6 +29,9 @@ pub enum Fault {
     /// Send the headers and `after_bytes` body bytes, then hold the socket
     /// open, sending nothing, until the client gives up or the server drops.
     Stall { after_bytes: u64, times: Option<usize> },
+    /// Like `Stall`, but send the rest once the test opens `gate`: a response
+    /// held open until something else has happened.
+    Hold { after_bytes: u64, gate: Gate, times: Option<usize> },
     /// Declare this Content-Length but send the real body.
     WrongContentLength(u64),
     /// Never honour Range (no Accept-Ranges; always 200 with the full body).
@@ -35,6 +39,30 @@ pub enum Fault {
     /// Answer 200 `text/html` with a login page (a captive portal).
     Html,
 }
+
+/// Opened by a test to let a held response go on.
+#[derive(Clone, Debug, Default)]
+pub struct Gate(Arc<AtomicBool>);
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+    pub fn open(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_open(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl PartialEq for Gate {
+    fn eq(&self, other: &Gate) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Gate {}
 
 impl Fault {
     pub fn status(code: u16) -> Fault {
@@ -45,6 +73,9 @@ impl Fault {
     }
     pub fn stall(after_bytes: u64) -> Fault {
         Fault::Stall { after_bytes, times: None }
+    }
+    pub fn hold(after_bytes: u64, gate: &Gate) -> Fault {
+        Fault::Hold { after_bytes, gate: gate.clone(), times: None }
     }
     /// GitHub's rate-limit answer: `code` (403 or 429) with
     /// `x-ratelimit-remaining: 0` and `x-ratelimit-reset: reset_epoch`.
@@ -58,9 +89,10 @@ impl Fault {
     /// Only the first `n` times. Panics on faults that have no count.
     pub fn times(mut self, n: usize) -> Fault {
         match &mut self {
-            Fault::Status { times, .. } | Fault::DropAfter { times, .. } | Fault::Stall { times, .. } => {
-                *times = Some(n)
-            }
+            Fault::Status { times, .. }
+            | Fault::DropAfter { times, .. }
+            | Fault::Stall { times, .. }
+            | Fault::Hold { times, .. } => *times = Some(n),
             other => panic!("Fault::times does not apply to {other:?}"),
         }
         self
@@ -75,9 +107,10 @@ impl Fault {
     }
     fn limit(&self) -> Option<usize> {
         match self {
-            Fault::Status { times, .. } | Fault::DropAfter { times, .. } | Fault::Stall { times, .. } => {
-                *times
-            }
+            Fault::Status { times, .. }
+            | Fault::DropAfter { times, .. }
+            | Fault::Stall { times, .. }
+            | Fault::Hold { times, .. } => *times,
             _ => None,
         }
     }
@@ -182,9 +215,12 @@ impl Route {
             reply.declared = Some(*n);
         }
         if req.method == "GET" {
-            reply.cut = match self.fire(|f| matches!(f, Fault::DropAfter { .. } | Fault::Stall { .. })) {
+            let cuts =
+                |f: &Fault| matches!(f, Fault::DropAfter { .. } | Fault::Stall { .. } | Fault::Hold { .. });
+            reply.cut = match self.fire(cuts) {
                 Some(Fault::DropAfter { bytes, .. }) => Some(Cut::Drop(bytes)),
                 Some(Fault::Stall { after_bytes, .. }) => Some(Cut::Stall(after_bytes)),
+                Some(Fault::Hold { after_bytes, gate, .. }) => Some(Cut::Hold(after_bytes, gate)),
                 _ => None,
             };
         }
@@ -253,6 +289,7 @@ pub(super) struct Reply {
 pub(super) enum Cut {
     Drop(u64),
     Stall(u64),
+    Hold(u64, Gate),
 }
 
 impl Reply {
