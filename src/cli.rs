@@ -221,6 +221,12 @@ pub(crate) struct SourceArgs {
     /// Seconds without progress before a connection or download is given up (then retried)
     #[arg(long, env = "SLIM_SETUP_TIMEOUT", value_name = "SECS", default_value_t = 30)]
     pub(crate) timeout: u64,
+    /// Bytes a second below which a download counts as stalled over a whole --timeout (0: no minimum)
+    #[arg(long, env = "SLIM_SETUP_MIN_RATE", value_name = "BYTES", default_value_t = 1024)]
+    pub(crate) min_rate: u64,
+    /// The most bytes one archive may be, announced or not [default: 4 GiB]
+    #[arg(long, env = "SLIM_SETUP_MAX_DOWNLOAD", value_name = "BYTES")]
+    pub(crate) max_download: Option<u64>,
 }
 
 #[derive(Debug, Args, Clone, Default)]

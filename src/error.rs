@@ -14,7 +14,7 @@ use crate::domain::objfmt::ArError;
 use crate::domain::platform::PlatformError;
 use crate::domain::sums::Sha256;
 use crate::domain::version::VersionError;
-use crate::domain::{layout::LayoutError, zipfmt::NameError};
+use crate::domain::{layout::LayoutError, zipfmt::NameError, zipfmt::layout::Ambiguity};
 
 pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -64,6 +64,9 @@ pub(crate) enum Error {
     ChecksumMismatch { asset: String, expected: Sha256, actual: Sha256, from: String },
     #[error("no checksum is available for {asset}{} and --require-checksum is set", .why.as_ref().map(|w| format!(" ({w})")).unwrap_or_default())]
     ChecksumRequired { asset: String, why: Option<String> },
+    /// The checksum lookup failed: nothing can vouch, and that is not "none".
+    #[error("cannot verify {asset}: {url} could not be read ({reason}); nothing was installed")]
+    ChecksumUnavailable { asset: String, url: String, reason: String },
     #[error("{asset} is not a usable release archive: {reason}")]
     Archive { asset: String, reason: String },
     #[error(transparent)]
@@ -74,8 +77,23 @@ pub(crate) enum Error {
         #[source]
         source: ArError,
     },
-    #[error("{asset} has no {lib}; it holds: {}", if .names.is_empty() { "nothing".to_string() } else { .names.join(", ") })]
-    MissingLibrary { asset: String, lib: String, names: Vec<String> },
+    #[error(
+        "{asset} has no {lib}; it holds: {}{}",
+        if .names.is_empty() { "nothing".to_string() } else { .names.join(", ") },
+        if .foreign.is_empty() { String::new() } else { format!(" ({} named for another target, never installed for this one)", .foreign.join(", ")) }
+    )]
+    MissingLibrary { asset: String, lib: String, names: Vec<String>, foreign: Vec<String> },
+    /// A redirect this tool will not follow (plain http, too many hops).
+    #[error("{url}: {reason}")]
+    Redirect { url: String, reason: String },
+    /// Another reader would find another library in it: refused whole.
+    #[error("ambiguous archive {asset}: {reason}; nothing was installed")]
+    Ambiguous { asset: String, reason: Ambiguity },
+    #[error(
+        "not enough space in '{}': {what} needs {}, {} is free; nothing was installed",
+        .dir.display(), indicatif::HumanBytes(*.needed), indicatif::HumanBytes(*.available)
+    )]
+    NoSpace { dir: PathBuf, what: String, needed: u64, available: u64 },
     #[error("refusing to write through the symbolic link '{}'", .0.display())]
     Symlink(PathBuf),
     #[error("{0} is not installed and --offline (or a base URL of 'off') forbids downloading it")]
@@ -98,6 +116,13 @@ pub(crate) enum Error {
     Interrupted(i32),
     #[error("{0}")]
     Other(String),
+    /// Standard output's reader went away: nothing is wrong, nothing is said.
+    #[error("standard output was closed")]
+    ClosedOutput,
+    #[error("cannot write to standard output: {0}")]
+    Output(#[source] io::Error),
+    #[error("the environment variable {0} is not valid UTF-8, and slim-setup reads it")]
+    EnvNotText(String),
 }
 
 impl Error {
@@ -124,6 +149,7 @@ impl Error {
     pub(crate) fn exit_code(&self) -> i32 {
         match self {
             Error::Usage(_) => 2,
+            Error::ClosedOutput => 0,
             Error::Interrupted(signal) => 128 + signal,
             _ => 1,
         }
@@ -158,12 +184,23 @@ impl Error {
             Error::ChecksumMismatch { .. } => {
                 "the download or the mirror is corrupt or tampered with; try again, or check the mirror's SHA256SUMS".into()
             }
+            Error::ChecksumUnavailable { url, .. } if url.contains("/releases/tags/") => {
+                "set GITHUB_TOKEN (or GH_TOKEN) if the GitHub API is rate limited, retry later, or vouch for the archive yourself: --sha256 HEX, or a pin in slim-bindings.sum".into()
+            }
+            Error::ChecksumUnavailable { .. } => {
+                "retry later or fix the mirror's checksum file, or vouch for the archive yourself: --sha256 HEX, or a pin in slim-bindings.sum".into()
+            }
             Error::ChecksumRequired { .. } => {
                 "pass --sha256 HEX, publish SHA256SUMS beside the archives, or drop --require-checksum".into()
             }
             Error::BadBody { .. } => {
                 "a captive portal, proxy or login page may be answering; check the network, then retry".into()
             }
+            Error::Ambiguous { .. } => {
+                "the mirror or release serves a tampered or badly built zip; rebuild it with `zip`, or fetch it from the release".into()
+            }
+            Error::NoSpace { .. } => "free some space, or install elsewhere with --cache-dir".into(),
+            Error::EnvNotText(name) => format!("set {name} to a UTF-8 value, or unset it"),
             Error::Library { .. } | Error::MissingLibrary { .. } => {
                 "check --goos/--goarch/--libc and that the mirror serves the archive the release published".into()
             }
@@ -200,6 +237,11 @@ impl Failure {
 
     pub fn hint(&self) -> Option<String> {
         self.0.hint()
+    }
+
+    /// Nothing to report (standard output was closed by its reader).
+    pub fn is_quiet(&self) -> bool {
+        matches!(self.0, Error::ClosedOutput)
     }
 }
 

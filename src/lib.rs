@@ -37,6 +37,7 @@ pub fn run(cli: Cli, env: &Env, cwd: &Path) -> std::result::Result<(), Failure> 
 }
 
 fn dispatch(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
+    env.check_text()?;
     match cli.into_command() {
         Command::Install(args) => commands::install::run(&args, env, cwd),
         Command::List(args) => commands::list::run(&args, env, cwd),
@@ -45,14 +46,13 @@ fn dispatch(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
         Command::Clean(args) => commands::clean::run(&args, env, cwd),
         Command::Mirror(args) => commands::mirror::run(&args, env, cwd),
         Command::Doctor(args) => commands::doctor::run(&args, env, cwd),
-        Command::Targets(args) => {
-            commands::targets::run(&args, env);
-            Ok(())
-        }
+        Command::Targets(args) => commands::targets::run(&args, env),
         Command::Completions(args) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(args.shell, &mut cmd, "slim-setup", &mut std::io::stdout());
-            Ok(())
+            // Into memory first: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut cmd, "slim-setup", &mut script);
+            ui::out::out!("{}", String::from_utf8_lossy(&script))
         }
         Command::Man => {
             let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());

@@ -6,6 +6,9 @@ fn main() {
     let env = slim_setup::Env::from_process();
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     if let Err(e) = slim_setup::run(cli, &env, &cwd) {
+        if e.is_quiet() {
+            std::process::exit(0);
+        }
         let (code, hint) = (e.exit_code(), e.hint());
         // The library's typed error, printed with its chain of causes once.
         eprintln!("error: {:#}", anyhow::Error::new(e));

@@ -11,7 +11,9 @@ use crate::error::{Error, Result};
 use crate::host::env::Env;
 use crate::host::facts::{Ask, HostFacts};
 use crate::plan;
-use crate::store::{fsutil, inventory, lock, manifest};
+use crate::store::lock::{self, Lock};
+use crate::store::{fsutil, inventory, manifest};
+use crate::ui::out::outln;
 
 pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
@@ -19,26 +21,43 @@ pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     let scope = plan::scope(&args.location, env, &facts)?;
     let roots = scope.roots;
     let mut doomed: Vec<PathBuf> = Vec::new();
+    let mut locks: Vec<PathBuf> = Vec::new();
     if !args.leftovers {
         for item in inventory::scan(&roots) {
             if args.all || version.as_ref() == Some(&item.manifest.version) {
                 let dir = item.lib.parent().map(Path::to_path_buf).unwrap_or_default();
                 doomed.push(manifest::path_for(&item.lib));
                 doomed.push(item.lib.clone());
-                doomed.push(lock::lock_path(&dir, &item.manifest.library));
+                locks.push(lock::lock_path(&dir, &item.manifest.library));
             }
         }
         if doomed.is_empty() && !args.all {
             eprintln!("{} is not installed", version.as_deref().unwrap_or("nothing"));
         }
     }
-    doomed.extend(inventory::leftovers(&roots));
+    let (idle_locks, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        inventory::leftovers(&roots).into_iter().partition(|p| p.extension().is_some_and(|e| e == "lock"));
+    doomed.extend(files);
     // Files an earlier build of this tool wrote into Go's module cache: the
     // folders there are Go's, read-only, and keep their mode.
     let in_modcache = scope.gomodcache.as_deref().map(inventory::in_module_cache).unwrap_or_default();
     doomed.extend(in_modcache.iter().cloned());
     doomed.sort();
     doomed.dedup();
+    locks.sort();
+    locks.dedup();
+    // Each library's lock is taken before it is deleted, so a running
+    // install finishes first; an idle leftover lock only if nobody holds it.
+    let mut held: Vec<Lock> = Vec::new();
+    if !args.dry_run {
+        for path in &locks {
+            let (dir, name) = (path.parent().unwrap_or(Path::new(".")), lock_name(path));
+            held.push(Lock::acquire(dir, &name, &|p| {
+                eprintln!("waiting for the install in progress in {} (lock {})", dir.display(), p.display())
+            })?);
+        }
+        held.extend(idle_locks.iter().filter_map(|p| Lock::try_at(p)));
+    }
     let mut freed = 0u64;
     let mut folders: Vec<PathBuf> = Vec::new();
     let mut seen = Vec::new();
@@ -46,7 +65,7 @@ pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
         let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io("read", path, e))?;
         // A musl library and its _gnu name are one file (a hard link): count it once.
         let size = if first_link(&meta, &mut seen) { meta.len() } else { 0 };
-        println!("{} {}", if args.dry_run { "would remove" } else { "removed" }, path.display());
+        outln!("{} {}", if args.dry_run { "would remove" } else { "removed" }, path.display())?;
         if in_modcache.contains(path) {
             if !args.dry_run {
                 fsutil::remove_from_read_only_dir(path).map_err(|e| Error::io("remove", path, e))?;
@@ -60,6 +79,16 @@ pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
         freed += size;
         folders.extend(path.parent().map(Path::to_path_buf));
     }
+    let lock_files: Vec<PathBuf> = if args.dry_run {
+        locks.iter().chain(&idle_locks).filter(|p| p.exists()).cloned().collect()
+    } else {
+        held.iter().map(|l| l.path().to_path_buf()).collect()
+    };
+    for path in &lock_files {
+        outln!("{} {}", if args.dry_run { "would remove" } else { "removed" }, path.display())?;
+        folders.extend(path.parent().map(Path::to_path_buf));
+    }
+    held.into_iter().for_each(Lock::remove);
     if !args.dry_run {
         // Version folders emptied by the removal go too; the roots stay.
         folders.sort();
@@ -69,8 +98,14 @@ pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
         }
     }
     let verb = if args.dry_run { "would free" } else { "freed" };
-    println!("{verb} {}", HumanBytes(freed));
+    outln!("{verb} {}", HumanBytes(freed))?;
     Ok(())
+}
+
+/// `libX.a` from `.libX.a.lock`.
+fn lock_name(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    name.trim_start_matches('.').trim_end_matches(".lock").to_string()
 }
 
 #[cfg(unix)]

@@ -11,22 +11,30 @@ use crate::host::env::Env;
 use crate::host::facts::Ask;
 use crate::plan;
 use crate::store::{inventory, manifest};
+use crate::ui::out::outln;
 
 #[derive(Default)]
 struct Report {
     fails: usize,
+    /// The first failed write to standard output, returned once the checks end.
+    closed: Option<Error>,
 }
 
 impl Report {
     fn ok(&mut self, what: &str, detail: &str) {
-        println!("ok    {what}: {detail}");
+        self.say("ok   ", what, detail);
     }
     fn warn(&mut self, what: &str, detail: &str) {
-        println!("WARN  {what}: {detail}");
+        self.say("WARN ", what, detail);
     }
     fn fail(&mut self, what: &str, detail: &str) {
         self.fails += 1;
-        println!("FAIL  {what}: {detail}");
+        self.say("FAIL ", what, detail);
+    }
+    fn say(&mut self, mark: &str, what: &str, detail: &str) {
+        if self.closed.is_none() {
+            self.closed = outln!("{mark} {what}: {detail}").err();
+        }
     }
 }
 
@@ -143,6 +151,9 @@ pub(crate) fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
             r.ok("GitHub token", "GH_TOKEN is set (value not shown); sent only to the GitHub API")
         }
         _ => r.ok("GitHub token", "none (60 API requests an hour; set GITHUB_TOKEN in CI)"),
+    }
+    if let Some(closed) = r.closed.take() {
+        return Err(closed);
     }
     if r.fails > 0 {
         return Err(Error::Other(format!("{} check(s) failed", r.fails)));

@@ -12,6 +12,7 @@ use crate::host::env::Env;
 use crate::host::facts::Ask;
 use crate::plan;
 use crate::store::manifest;
+use crate::ui::out::out;
 
 pub(crate) fn run(args: &EnvArgs, env: &Env, cwd: &Path) -> Result<()> {
     let facts = super::facts_with_module(&Ask::single(&args.target, false), env, cwd)?;
@@ -28,14 +29,12 @@ pub(crate) fn run(args: &EnvArgs, env: &Env, cwd: &Path) -> Result<()> {
         )));
     }
     let link_name = tp.file.trim_start_matches("lib").trim_end_matches(".a");
-    let mut flags =
-        vec![format!("-L{}", quote_flag(&tp.dir.display().to_string())), format!("-l{link_name}")];
+    let mut flags = vec![ldflag_field(&format!("-L{}", tp.dir.display()))?, format!("-l{link_name}")];
     flags.extend(tp.target.extra_ldflags().iter().map(|f| f.to_string()));
     let ldflags = flags.join(" ");
     let vendored = facts.vendor.as_deref().is_some_and(vendors_bindings);
     eprintln!("# {}", why_needed(vendored, args.target.location.cache_dir.is_some(), &tp.dir));
-    print!("{}", render(args.shell, &[("CGO_ENABLED", "1"), ("CGO_LDFLAGS", &ldflags)]));
-    Ok(())
+    out!("{}", render(args.shell, &[("CGO_ENABLED", "1"), ("CGO_LDFLAGS", &ldflags)]))
 }
 
 fn why_needed(vendored: bool, cache_dir: bool, dir: &Path) -> String {
@@ -54,20 +53,45 @@ fn why_needed(vendored: bool, cache_dir: bool, dir: &Path) -> String {
     }
 }
 
-/// cgo splits CGO_LDFLAGS on spaces but honours quotes.
-fn quote_flag(path: &str) -> String {
-    if path.contains(' ') { format!("'{path}'") } else { path.to_string() }
+/// One CGO_LDFLAGS field as the go command splits the variable
+/// (cmd/internal/quoted): on spaces, a field that starts with a quote runs
+/// to the same quote, and nothing inside is an escape. So a field with a
+/// space is quoted whole (`'-L/a b'`, not `-L'/a b'`), with the quote it
+/// does not contain; one holding both, or a line break, cannot be said.
+fn ldflag_field(flag: &str) -> Result<String> {
+    let plain = !flag.contains([' ', '\t', '\n', '\r']) && !flag.starts_with(['\'', '"']);
+    if plain {
+        Ok(flag.to_string())
+    } else if flag.contains(['\n', '\r']) || (flag.contains('\'') && flag.contains('"')) {
+        Err(Error::Other(format!(
+            "the link flag {flag:?} cannot be written into CGO_LDFLAGS (go's quoting has no escapes for a line break, or for both quote characters); install with --cache-dir into a plainer folder"
+        )))
+    } else if flag.contains('\'') {
+        Ok(format!("\"{flag}\""))
+    } else {
+        Ok(format!("'{flag}'"))
+    }
 }
 
+/// Assignments each shell reads back byte for byte: single quotes, where
+/// neither `$` nor a backtick means anything.
 pub(crate) fn render(shell: ShellKind, vars: &[(&str, &str)]) -> String {
     vars.iter()
         .map(|(k, v)| match shell {
-            ShellKind::Sh => format!(
-                "export {k}=\"{}\"\n",
-                v.replace('\\', "\\\\").replace('"', "\\\"").replace('$', "\\$")
-            ),
+            ShellKind::Sh => format!("export {k}='{}'\n", v.replace('\'', "'\\''")),
             ShellKind::Fish => format!("set -gx {k} '{}'\n", v.replace('\\', "\\\\").replace('\'', "\\'")),
-            ShellKind::Powershell => format!("$env:{k} = '{}'\n", v.replace('\'', "''")),
+            // PowerShell also ends a single-quoted string at the typographic quotes.
+            ShellKind::Powershell => {
+                let mut quoted = String::new();
+                for c in v.chars() {
+                    if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+                        quoted.push(c);
+                    }
+                    quoted.push(c);
+                }
+                format!("$env:{k} = '{quoted}'\n")
+            }
+            // $GITHUB_ENV lines: a line break is refused before this.
             ShellKind::Github => format!("{k}={v}\n"),
         })
         .collect()
@@ -79,23 +103,44 @@ mod tests {
 
     #[test]
     fn every_shell_form() {
-        let vars = [("CGO_ENABLED", "1"), ("CGO_LDFLAGS", "-L'/a b' -lslim_bindings_x -lm")];
+        let vars = [("CGO_ENABLED", "1"), ("CGO_LDFLAGS", "'-L/a b' -lslim_bindings_x -lm")];
         assert_eq!(
             render(ShellKind::Sh, &vars),
-            "export CGO_ENABLED=\"1\"\nexport CGO_LDFLAGS=\"-L'/a b' -lslim_bindings_x -lm\"\n"
+            "export CGO_ENABLED='1'\nexport CGO_LDFLAGS=''\\''-L/a b'\\'' -lslim_bindings_x -lm'\n"
         );
         assert_eq!(
             render(ShellKind::Fish, &vars),
-            "set -gx CGO_ENABLED '1'\nset -gx CGO_LDFLAGS '-L\\'/a b\\' -lslim_bindings_x -lm'\n"
+            "set -gx CGO_ENABLED '1'\nset -gx CGO_LDFLAGS '\\'-L/a b\\' -lslim_bindings_x -lm'\n"
         );
         assert_eq!(
             render(ShellKind::Powershell, &vars),
-            "$env:CGO_ENABLED = '1'\n$env:CGO_LDFLAGS = '-L''/a b'' -lslim_bindings_x -lm'\n"
+            "$env:CGO_ENABLED = '1'\n$env:CGO_LDFLAGS = '''-L/a b'' -lslim_bindings_x -lm'\n"
         );
         assert_eq!(
             render(ShellKind::Github, &vars),
-            "CGO_ENABLED=1\nCGO_LDFLAGS=-L'/a b' -lslim_bindings_x -lm\n"
+            "CGO_ENABLED=1\nCGO_LDFLAGS='-L/a b' -lslim_bindings_x -lm\n"
         );
-        assert_eq!(quote_flag("/x/y"), "/x/y");
+        assert_eq!(
+            render(ShellKind::Powershell, &[("X", "a\u{2019}b$c`d")]),
+            "$env:X = 'a\u{2019}\u{2019}b$c`d'\n"
+        );
+        assert_eq!(render(ShellKind::Fish, &[("X", "a\\b$c")]), "set -gx X 'a\\\\b$c'\n");
+    }
+
+    #[test]
+    fn link_flags_are_quoted_whole_as_go_splits_them() {
+        let table = [
+            ("-L/x/y", Some("-L/x/y")),
+            ("-L/a b", Some("'-L/a b'")),
+            ("-L/a\tb", Some("'-L/a\tb'")),
+            ("-L/it's here", Some("\"-L/it's here\"")),
+            ("-L/say \"hi\"", Some("'-L/say \"hi\"'")),
+            ("-L/$HOME/`id`", Some("-L/$HOME/`id`")),
+            ("-L/a'b\"c d", None),
+            ("-L/a\nb", None),
+        ];
+        for (flag, want) in table {
+            assert_eq!(ldflag_field(flag).ok().as_deref(), want, "{flag:?}");
+        }
     }
 }

@@ -10,6 +10,7 @@ use crate::host::facts::Ask;
 use crate::pipeline::install::{Outcome, install_all};
 use crate::plan::{self, InstallPlan};
 use crate::store::atomic;
+use crate::ui::out::outln;
 use crate::ui::{progress, report};
 
 pub(crate) fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
@@ -21,10 +22,13 @@ pub(crate) fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
         eprint!("{}", report::banner(&plan));
     }
     let outcomes = install_all(&plan, &*ui)?;
-    if plan.write_lock {
-        let path = write_pins(&plan, &outcomes)?;
-        if !(out.quiet || out.json) {
-            eprintln!("  pinned {} digest(s) in {}", outcomes.len(), path.display());
+    let pinned = match plan.write_lock {
+        true => Some(report::Pinned::new(write_pins(&plan, &outcomes)?, &outcomes)),
+        false => None,
+    };
+    if let Some(p) = pinned.as_ref().filter(|_| !(out.quiet || out.json)) {
+        for line in p.lines() {
+            eprintln!("{line}");
         }
     }
     if out.json {
@@ -34,7 +38,7 @@ pub(crate) fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
                 eprintln!("{note}");
             }
         }
-        println!("{}", report::json(&plan, &outcomes));
+        outln!("{}", report::json(&plan, &outcomes, pinned.as_ref()))?;
     } else if !out.quiet {
         for o in &outcomes {
             eprintln!("{}", report::outcome_line(o));
@@ -44,9 +48,17 @@ pub(crate) fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Add this run's digests to slim-bindings.sum and return its path.
+/// Add this run's digests to slim-bindings.sum and return its path. With
+/// --require-checksum a digest nothing vouched for is never pinned (the
+/// install itself refuses one; this keeps the rule where the pin is made).
 fn write_pins(plan: &InstallPlan, outcomes: &[Outcome]) -> Result<std::path::PathBuf> {
     let pins = plan.pins.as_ref().ok_or_else(|| Error::Usage("--lock needs a go.mod".into()))?;
+    if let Some(o) = outcomes.iter().find(|o| o.verified_by.is_none() && plan.require_checksum) {
+        return Err(Error::ChecksumRequired {
+            asset: format!("slim-bindings-{}.zip", o.triple),
+            why: Some("--lock would pin a digest nothing vouched for".into()),
+        });
+    }
     let mut file = pins.file.clone();
     for o in outcomes {
         file.entries.insert((o.version.clone(), o.triple.clone()), o.sha256);

@@ -10,6 +10,7 @@ use crate::host::env::Env;
 use crate::host::facts::{Ask, HostFacts};
 use crate::plan;
 use crate::store::inventory;
+use crate::ui::out::outln;
 
 #[derive(serde::Serialize)]
 struct Row<'a> {
@@ -43,7 +44,7 @@ pub(crate) fn run(args: &ListArgs, env: &Env, cwd: &Path) -> Result<()> {
         })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows).expect("serialises"));
+        outln!("{}", serde_json::to_string_pretty(&rows).expect("serialises"))?;
         return Ok(());
     }
     if rows.is_empty() {
@@ -52,9 +53,9 @@ pub(crate) fn run(args: &ListArgs, env: &Env, cwd: &Path) -> Result<()> {
         return Ok(());
     }
     for r in &rows {
-        println!("{} {} {} ({})", r.version, r.triple, r.path.display(), HumanBytes(r.bytes));
-        println!("    sha256 {}  installed {}  status {}", r.sha256, time_text(r.installed_at), r.status);
-        println!("    from {}", r.source);
+        outln!("{} {} {} ({})", r.version, r.triple, r.path.display(), HumanBytes(r.bytes))?;
+        outln!("    sha256 {}  installed {}  status {}", r.sha256, time_text(r.installed_at), r.status)?;
+        outln!("    from {}", r.source)?;
     }
     Ok(())
 }

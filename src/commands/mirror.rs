@@ -17,6 +17,7 @@ use crate::pipeline::fetch::Origin;
 use crate::pipeline::mirror::mirror;
 use crate::pipeline::verify::Policy;
 use crate::plan;
+use crate::ui::out::outln;
 use crate::ui::progress;
 
 pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
@@ -36,10 +37,11 @@ pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
     };
     let dir = args.out.join(&layout.tag);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
-    let http = LazyHttp::new(plan::http_options(args.source.timeout, env));
+    let http = LazyHttp::new(plan::http_options(&args.source, env, &facts));
     let lookups = Lookups::default();
-    let api = plan::api(&args.source);
-    let finder = Finder { http: &http, api: &api, token: env.github_token(), lookups: &lookups };
+    let api = args.source.github_api_url.clone();
+    let finder =
+        Finder { http: &http, api_override: api.as_deref(), token: env.github_token(), lookups: &lookups };
     let origin = Origin { finder: &finder, bases: &bases, from_file: None, tag: &layout.tag };
     let ui = progress::reporter(args.output.quiet || args.output.json, args.output.no_progress);
     let policy = Policy { require_checksum: args.require_checksum };
@@ -50,7 +52,7 @@ pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
     if args.output.json {
         let list: Vec<_> =
             done.iter().map(|m| serde_json::json!({"asset": m.asset, "sha256": m.sha256})).collect();
-        println!("{}", serde_json::json!({"version": version.to_string(), "dir": dir, "assets": list}));
+        outln!("{}", serde_json::json!({"version": version.to_string(), "dir": dir, "assets": list}))?;
     } else if !args.output.quiet {
         eprintln!("mirror ready: serve {} and pass --base-url <its URL>", args.out.display());
     }

@@ -3,6 +3,7 @@
 use crate::cli::TargetsArgs;
 use crate::domain::platform::TARGETS;
 use crate::host::detect::{host_goarch, host_goos};
+use crate::ui::out::outln;
 
 #[derive(serde::Serialize)]
 struct Row {
@@ -15,7 +16,7 @@ struct Row {
     host: bool,
 }
 
-pub(crate) fn run(args: &TargetsArgs, env: &crate::host::env::Env) {
+pub(crate) fn run(args: &TargetsArgs, env: &crate::host::env::Env) -> crate::error::Result<()> {
     // The host's libc as install would decide it (CC first, then the system loader).
     let host_libc = (host_goos() == "linux").then(|| crate::host::detect::detect_libc(env.get("CC")).libc);
     let rows: Vec<Row> = TARGETS
@@ -33,16 +34,15 @@ pub(crate) fn run(args: &TargetsArgs, env: &crate::host::env::Env) {
         })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows).expect("serialises"));
-        return;
+        return outln!("{}", serde_json::to_string_pretty(&rows).expect("serialises"));
     }
-    println!("  {:<15} {:<5} {:<27} {:<40} cgo links", "GOOS/GOARCH", "libc", "triple", "library in the zip");
+    outln!("  {:<15} {:<5} {:<27} {:<40} cgo links", "GOOS/GOARCH", "libc", "triple", "library in the zip")?;
     for r in &rows {
         let mark = if r.host { "*" } else { " " };
         let pair = format!("{}/{}", r.goos, r.goarch);
         let libc = r.libc.clone().unwrap_or_else(|| "-".into());
-        println!("{mark} {pair:<15} {libc:<5} {:<27} {:<40} {}", r.triple, r.library, r.cgo_links);
+        outln!("{mark} {pair:<15} {libc:<5} {:<27} {:<40} {}", r.triple, r.library, r.cgo_links)?;
     }
-    println!("\n* the host. Linux builds link the _gnu name, also with a musl C compiler;");
-    println!("  slim-setup installs a musl library under that name too.");
+    outln!("\n* the host. Linux builds link the _gnu name, also with a musl C compiler;")?;
+    outln!("  slim-setup installs a musl library under that name too.")
 }

@@ -9,6 +9,7 @@ use crate::host::env::Env;
 use crate::host::facts::{Ask, HostFacts};
 use crate::plan;
 use crate::store::inventory;
+use crate::ui::out::outln;
 
 pub(crate) fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
     let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
@@ -34,29 +35,29 @@ pub(crate) fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
         match problem {
             None => {
                 if !args.json {
-                    println!(
+                    outln!(
                         "ok      {} {} {}",
                         item.manifest.version,
                         item.manifest.triple,
                         item.lib.display()
-                    );
+                    )?;
                 }
             }
             Some(why) => {
                 if !args.json {
-                    println!(
+                    outln!(
                         "DAMAGED {} {} {}: {why}",
                         item.manifest.version,
                         item.manifest.triple,
                         item.lib.display()
-                    );
+                    )?;
                 }
                 bad.push(format!("{} ({why})", item.lib.display()));
             }
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("serialises"));
+        outln!("{}", serde_json::to_string_pretty(&report).expect("serialises"))?;
     }
     if bad.is_empty() { Ok(()) } else { Err(Error::Damaged(bad)) }
 }

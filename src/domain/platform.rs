@@ -210,6 +210,27 @@ pub(crate) fn lib_file_aliases(triple: &str) -> Vec<String> {
     out
 }
 
+/// Release triples Go cannot link through cgo, whose archives sit beside the others.
+const NON_GO_TRIPLES: [&str; 2] = ["x86_64-pc-windows-msvc", "aarch64-pc-windows-msvc"];
+
+/// What marks a zip entry as another target's when installing for `triple`:
+/// every other triple a release publishes, and its library's stems (the
+/// release's spelling and the old tooling's).
+pub(crate) fn other_target_names(triple: &str) -> Vec<String> {
+    let stem = |file: &str| file.trim_start_matches("lib").trim_end_matches(".a").to_string();
+    TARGETS
+        .iter()
+        .map(|t| t.triple)
+        .chain(NON_GO_TRIPLES)
+        .filter(|t| *t != triple)
+        .flat_map(|t| {
+            let mut names = vec![t.to_string(), lib_stem(t)];
+            names.extend(lib_file_aliases(t).iter().map(|a| stem(a)));
+            names
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,5 +376,28 @@ mod tests {
             supported_pairs(),
             "linux/amd64 (gnu, musl), linux/arm64 (gnu, musl), darwin/amd64, darwin/arm64, windows/amd64"
         );
+    }
+
+    #[test]
+    fn names_of_other_targets_never_include_this_one() {
+        for t in &TARGETS {
+            let others = other_target_names(t.triple);
+            let own = [t.triple.to_string(), lib_stem(t.triple)];
+            assert!(own.iter().all(|o| !others.contains(o)), "{}", t.triple);
+            for alias in lib_file_aliases(t.triple) {
+                assert!(
+                    !others.contains(&alias.trim_start_matches("lib").trim_end_matches(".a").to_string())
+                );
+            }
+        }
+        let gnu = other_target_names("x86_64-unknown-linux-gnu");
+        for want in [
+            "x86_64-unknown-linux-musl",
+            "slim_bindings_x86_64_linux_musl",
+            "slim_bindings_x86_64_unknown_linux_musl",
+            "slim_bindings_x86_64_windows_msvc",
+        ] {
+            assert!(gnu.contains(&want.to_string()), "{want}");
+        }
     }
 }

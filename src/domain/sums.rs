@@ -1,5 +1,12 @@
-//! Checksum text formats: `SHA256SUMS` (sha256sum output), a lone `{asset}.sha256`
-//! file, GitHub's `"sha256:<hex>"` digests and user-typed hex. Pure parsing.
+//! Checksum text formats: `SHA256SUMS` (GNU `sha256sum` output, or BSD
+//! `SHA256 (name) = hex`), a lone `{asset}.sha256` file, GitHub's
+//! `"sha256:<hex>"` digests and user-typed hex. Pure parsing.
+//!
+//! What a file says about the asset is one of three things: a digest,
+//! nothing (the asset is not listed), or something broken (a line naming the
+//! asset with a malformed digest, another algorithm, text that is not text).
+//! Broken is an error, never "nothing": a check that quietly turns off is
+//! worse than none.
 
 use std::fmt;
 
@@ -13,17 +20,20 @@ impl Sha256 {
         Sha256(b)
     }
 
-    /// 64 hex digits, any case, optionally prefixed `sha256:`.
+    /// 64 hex digits, any case, optionally prefixed `sha256:` (any case).
     pub(crate) fn parse(text: &str) -> Option<Sha256> {
         let hex = text.trim();
-        let hex = hex.strip_prefix("sha256:").unwrap_or(hex);
-        if hex.len() != 64 {
+        let hex = match hex.split_once(':') {
+            Some((algo, rest)) if algo.eq_ignore_ascii_case("sha256") => rest,
+            Some(_) => return None,
+            None => hex,
+        };
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
         let mut out = [0u8; 32];
         for (i, chunk) in hex.as_bytes().chunks(2).enumerate() {
-            let s = std::str::from_utf8(chunk).ok()?;
-            out[i] = u8::from_str_radix(s, 16).ok()?;
+            out[i] = u8::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
         }
         Some(Sha256(out))
     }
@@ -52,36 +62,99 @@ impl TryFrom<String> for Sha256 {
     }
 }
 
-/// Entries of a `SHA256SUMS` file: `<hex>  <name>` or `<hex> *<name>` (binary
-/// mode); names may carry a leading `./` or folder, matched by their last part.
-pub(crate) fn parse_sums(text: &str) -> Vec<(String, Sha256)> {
-    text.lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            if line.starts_with('#') {
-                return None;
-            }
-            let (hex, name) = line.split_once(char::is_whitespace)?;
-            let name = name.trim_start().trim_start_matches('*');
-            let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-            Some((base.to_string(), Sha256::parse(hex)?))
-        })
-        .collect()
+/// Why a checksum text cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum SumsError {
+    #[error(
+        "malformed checksum file: line {line} names {asset} but its digest '{digest}' is not 64 hex digits"
+    )]
+    Malformed { line: usize, asset: String, digest: String },
+    #[error("malformed checksum file: it is not text (neither UTF-8 nor UTF-16 with a byte order mark)")]
+    NotText,
+    #[error("the digest '{0}' is not a sha256 digest (expected sha256:<64 hex digits>)")]
+    Digest(String),
 }
 
-/// The digest for `asset` in a SHA256SUMS file.
-pub(crate) fn find_in_sums(text: &str, asset: &str) -> Option<Sha256> {
-    parse_sums(text).into_iter().find(|(n, _)| n == asset).map(|(_, d)| d)
+/// A GitHub API `digest` field: `sha256:<hex>` in any case. Another
+/// algorithm or a malformed value is an error, not "no digest".
+pub(crate) fn parse_digest(text: &str) -> Result<Sha256, SumsError> {
+    Sha256::parse(text).ok_or_else(|| SumsError::Digest(text.to_string()))
 }
 
-/// A `{asset}.sha256` file: either a bare digest or one sha256sum line.
-pub(crate) fn parse_single(text: &str, asset: &str) -> Option<Sha256> {
-    let first = text.split_whitespace().next()?;
-    let named = text.split_whitespace().nth(1).map(|n| n.trim_start_matches('*'));
-    match named {
-        Some(n) if n.rsplit('/').next() != Some(asset) => None,
-        _ => Sha256::parse(first),
+/// The bytes of a checksum file as text: UTF-8 (a byte order mark dropped)
+/// or UTF-16 with its byte order mark, as Windows tools write.
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, SumsError> {
+    let utf16 = |le: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) })
+            .collect();
+        String::from_utf16(&units).map_err(|_| SumsError::NotText)
+    };
+    match bytes {
+        [0xef, 0xbb, 0xbf, rest @ ..] => {
+            std::str::from_utf8(rest).map(str::to_string).map_err(|_| SumsError::NotText)
+        }
+        [0xff, 0xfe, ..] => utf16(true),
+        [0xfe, 0xff, ..] => utf16(false),
+        _ => std::str::from_utf8(bytes).map(str::to_string).map_err(|_| SumsError::NotText),
     }
+}
+
+/// One line as (name, digest text): GNU `<hex>  <name>` / `<hex> *<name>`,
+/// or BSD `SHA256 (<name>) = <hex>`. Names may carry a leading `./` or a
+/// folder and are matched by their last part.
+fn entry(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return None;
+    }
+    let (name, digest) =
+        if let Some(rest) = line.strip_prefix("SHA256 (").or_else(|| line.strip_prefix("SHA256(")) {
+            let (name, digest) = rest.rsplit_once(')')?;
+            (name, digest.trim_start().strip_prefix('=')?.trim())
+        } else {
+            let (digest, name) = line.split_once(char::is_whitespace)?;
+            (name.trim_start().trim_start_matches('*'), digest)
+        };
+    Some((name.rsplit(['/', '\\']).next().unwrap_or(name), digest))
+}
+
+/// Every well-formed entry of a `SHA256SUMS` text.
+pub(crate) fn parse_sums(text: &str) -> Vec<(String, Sha256)> {
+    text.lines().filter_map(entry).filter_map(|(n, d)| Some((n.to_string(), Sha256::parse(d)?))).collect()
+}
+
+/// The digest for `asset` in a SHA256SUMS text: `Ok(None)` when the asset
+/// is not listed; an error when a line names it with a digest that is not one.
+pub(crate) fn find_in_sums(text: &str, asset: &str) -> Result<Option<Sha256>, SumsError> {
+    for (i, line) in text.lines().enumerate() {
+        match entry(line) {
+            Some((name, digest)) if name == asset => {
+                return Sha256::parse(digest).map(Some).ok_or_else(|| SumsError::Malformed {
+                    line: i + 1,
+                    asset: asset.into(),
+                    digest: digest.into(),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(None)
+}
+
+/// A `{asset}.sha256` file: a bare digest, or one sha256sum (GNU or BSD) line
+/// naming the asset. `Ok(None)` when it names another file.
+pub(crate) fn parse_single(text: &str, asset: &str) -> Result<Option<Sha256>, SumsError> {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    if !first.contains(char::is_whitespace) && !first.starts_with("SHA256") {
+        return Sha256::parse(first).map(Some).ok_or_else(|| SumsError::Malformed {
+            line: 1,
+            asset: asset.into(),
+            digest: first.into(),
+        });
+    }
+    find_in_sums(text, asset)
 }
 
 /// Render SHA256SUMS in sha256sum's format, sorted by name for stable diffs.
@@ -97,6 +170,7 @@ mod tests {
 
     const A: &str = "a3f1c2d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90";
     const B: &str = "00000000000000000000000000000000000000000000000000000000000000ff";
+    const GNU: &str = "slim-bindings-x86_64-unknown-linux-gnu.zip";
 
     #[test]
     fn digests_parse_from_every_spelling() {
@@ -104,27 +178,64 @@ mod tests {
         assert_eq!(d.hex(), A);
         assert_eq!(Sha256::parse(&A.to_uppercase()), Some(d));
         assert_eq!(Sha256::parse(&format!("sha256:{A}")), Some(d));
-        for bad in ["", "abc", &A[1..], &format!("{}g", &A[1..]), &format!("md5:{A}")] {
+        assert_eq!(Sha256::parse(&format!("SHA256:{}", A.to_uppercase())), Some(d));
+        for bad in
+            ["", "abc", &A[1..], &format!("{}g", &A[1..]), &format!("md5:{A}"), &format!("+{}", &A[1..])]
+        {
             assert_eq!(Sha256::parse(bad), None, "{bad}");
         }
     }
 
     #[test]
-    fn sums_files() {
+    fn api_digests_must_be_sha256_and_well_formed() {
+        assert_eq!(parse_digest(&format!("SHA256:{}", A.to_uppercase())).unwrap().hex(), A);
+        assert_eq!(parse_digest(A).unwrap().hex(), A);
+        let table = [format!("sha256:{}", &A[1..]), format!("sha512:{A}{A}"), "sha256:".into(), "".into()];
+        for bad in table {
+            assert_eq!(parse_digest(&bad), Err(SumsError::Digest(bad.clone())), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sums_files_in_every_shape() {
+        let crlf = format!("{A}  {GNU}\r\n{B}  other.zip\r\n");
+        let bsd = format!("SHA256 (./dist/{GNU}) = {A}\nSHA256 (other.zip) = {B}\n");
+        let bom = [b"\xef\xbb\xbf".as_slice(), format!("{A} *{GNU}\n").as_bytes()].concat();
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain(format!("{A}  {GNU}\r\n").encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        for (what, bytes) in
+            [("crlf", crlf.into_bytes()), ("bsd", bsd.into_bytes()), ("bom", bom), ("utf16", utf16)]
+        {
+            let text = decode(&bytes).unwrap();
+            assert_eq!(find_in_sums(&text, GNU), Ok(Sha256::parse(A)), "{what}");
+        }
         let text = format!(
-            "# comment\n{A}  slim-bindings-x86_64-unknown-linux-gnu.zip\n{B} *./dist/slim-bindings-aarch64-apple-darwin.zip\nnot a line\n"
+            "# comment\n{A}  {GNU}\n{B} *./dist/slim-bindings-aarch64-apple-darwin.zip\nnot a line\n"
         );
-        assert_eq!(find_in_sums(&text, "slim-bindings-x86_64-unknown-linux-gnu.zip").unwrap().hex(), A);
-        assert_eq!(find_in_sums(&text, "slim-bindings-aarch64-apple-darwin.zip").unwrap().hex(), B);
-        assert_eq!(find_in_sums(&text, "slim-bindings-x86_64-apple-darwin.zip"), None);
         assert_eq!(parse_sums(&text).len(), 2);
+        assert_eq!(find_in_sums(&text, "slim-bindings-x86_64-apple-darwin.zip"), Ok(None));
+        assert_eq!(decode(b"\xff\xff\xff"), Err(SumsError::NotText));
+    }
+
+    #[test]
+    fn a_line_naming_the_asset_with_a_broken_digest_is_an_error_not_nothing() {
+        let short = &A[1..];
+        let err = find_in_sums(&format!("{B}  other.zip\n{short}  {GNU}\n"), GNU).unwrap_err();
+        assert_eq!(err, SumsError::Malformed { line: 2, asset: GNU.into(), digest: short.into() });
+        assert!(err.to_string().starts_with("malformed checksum file"));
+        assert!(find_in_sums(&format!("SHA256 ({GNU}) = zz\n"), GNU).is_err());
+        // A broken line about another file does not matter.
+        assert_eq!(find_in_sums(&format!("zz  other.zip\n{A}  {GNU}\n"), GNU), Ok(Sha256::parse(A)));
     }
 
     #[test]
     fn single_files() {
-        assert_eq!(parse_single(&format!("{A}\n"), "x.zip").unwrap().hex(), A);
-        assert_eq!(parse_single(&format!("{A}  x.zip\n"), "x.zip").unwrap().hex(), A);
-        assert_eq!(parse_single(&format!("{A}  y.zip\n"), "x.zip"), None);
+        assert_eq!(parse_single(&format!("{A}\n"), "x.zip").unwrap().unwrap().hex(), A);
+        assert_eq!(parse_single(&format!("{A}  x.zip\n"), "x.zip").unwrap().unwrap().hex(), A);
+        assert_eq!(parse_single(&format!("{A}  y.zip\n"), "x.zip"), Ok(None));
+        assert!(parse_single(&A[3..], "x.zip").is_err());
     }
 
     #[test]

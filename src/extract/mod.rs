@@ -1,10 +1,12 @@
 //! The one-pass pipeline from archive bytes to a verified library file:
 //! `hashed` (read + SHA-256, one thread) -> `zipstream` (find the entry and
 //! inflate, or spool and use the central directory) -> `sink` (check
-//! ar/objects, hash, write, fsync; another thread).
+//! ar/objects, hash, write, fsync; another thread). `space` checks the
+//! free space before either route writes.
 
 pub(crate) mod hashed;
 pub(crate) mod sink;
+pub(crate) mod space;
 pub(crate) mod zipstream;
 
 use std::io::{self, Read, Write};

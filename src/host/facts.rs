@@ -40,6 +40,8 @@ pub(crate) struct Ask<'a> {
     pub(crate) pins: bool,
     /// Read the project's vendor/modules.txt (env, doctor).
     pub(crate) vendor: bool,
+    /// The command may download: read the user's netrc.
+    pub(crate) network: bool,
 }
 
 impl<'a> Ask<'a> {
@@ -55,6 +57,7 @@ impl<'a> Ask<'a> {
             module: true,
             pins: true,
             vendor: false,
+            network: true,
         }
     }
 
@@ -70,6 +73,7 @@ impl<'a> Ask<'a> {
             module: true,
             pins: false,
             vendor: true,
+            network: false,
         }
     }
 
@@ -85,6 +89,7 @@ impl<'a> Ask<'a> {
             module: false,
             pins: false,
             vendor: false,
+            network: false,
         }
     }
 
@@ -104,6 +109,7 @@ impl<'a> Ask<'a> {
             module: false,
             pins: false,
             vendor: false,
+            network: true,
         }
     }
 }
@@ -124,6 +130,9 @@ pub(crate) struct HostFacts {
     pub(crate) pins: Option<PinsFile>,
     /// The nearest `vendor/modules.txt`, when the project vendors (env, doctor).
     pub(crate) vendor: Option<String>,
+    /// The user's netrc (`$NETRC`, else `~/.netrc`, `_netrc` on Windows), as
+    /// go reads it for GOPROXY hosts: credentials for private mirrors.
+    pub(crate) netrc: Option<String>,
     pub(crate) paths: &'static dyn Resolve,
 }
 
@@ -176,10 +185,14 @@ impl HostFacts {
             module: None,
             pins: None,
             vendor: None,
+            netrc: None,
             paths: &Kernel,
         };
         if ask.pins {
             facts.pins = pins_file(cwd)?;
+        }
+        if ask.network {
+            facts.netrc = netrc_file(env).and_then(|p| std::fs::read_to_string(p).ok());
         }
         if ask.vendor {
             let modules = cwd.ancestors().map(|d| d.join("vendor/modules.txt")).find(|p| p.is_file());
@@ -194,6 +207,14 @@ impl HostFacts {
         self.module = module_dir.and_then(modcache::read);
         self
     }
+}
+
+fn netrc_file(env: &Env) -> Option<PathBuf> {
+    if let Some(p) = env.get("NETRC") {
+        return Some(PathBuf::from(p));
+    }
+    let name = if cfg!(windows) { "_netrc" } else { ".netrc" };
+    env.home().map(|h| h.join(name))
 }
 
 fn pins_file(cwd: &Path) -> Result<Option<PinsFile>> {

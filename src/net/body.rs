@@ -1,15 +1,22 @@
-//! A download body that survives broken connections: when a read fails or the
-//! body ends short of its length, it asks again with `Range` from the byte it
-//! reached, guarded by `If-Range` so a changed file is never spliced. A server
-//! that ignores `Range` forces a clean restart, reported as `Error::Restart`.
+//! A download body that survives broken connections and refuses to be
+//! strung along. When a read fails, stalls, or drips slower than the minimum
+//! rate for a whole timeout, or the body ends short of its length, it asks
+//! again with `Range` from the byte it reached, guarded by `If-Range` so a
+//! changed file is never spliced; a server that ignores `Range` forces a clean
+//! restart (`Error::Restart`). It never reads past what was announced
+//! (Content-Length, the release's size) or, when nothing was, past a hard cap.
 
 use std::io::{self, Read};
+use std::time::Instant;
 
 use reqwest::StatusCode;
 use reqwest::blocking::Response;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
+use reqwest::header::{
+    CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE,
+};
 
-use super::http::{Http, backoff, host_of, status_error};
+use super::http::{Auth, Http, backoff, host_of, is_gone, status_error};
+use crate::domain::mirror::redact;
 use crate::error::{Error, Result};
 use crate::interrupt;
 
@@ -39,45 +46,119 @@ fn range_start(value: &str) -> Option<u64> {
     value.strip_prefix("bytes ")?.split('-').next()?.trim().parse().ok()
 }
 
+/// What the first answer to a whole-file request must not be: a login page,
+/// an encoding nobody asked for (the digest is of the archive, not of its
+/// gzip), or part of a file. `None` when it is fine.
+pub(crate) fn refusal(
+    status: StatusCode,
+    content_type: Option<&str>,
+    encoding: Option<&str>,
+) -> Option<String> {
+    if status == StatusCode::PARTIAL_CONTENT {
+        return Some("it answered 206 Partial Content to a request for the whole file".into());
+    }
+    if let Some(ct) = content_type.filter(|ct| ct.starts_with("text/html")) {
+        return Some(format!("got an HTML page ({ct})"));
+    }
+    match encoding.map(str::trim) {
+        Some(e) if !e.is_empty() && !e.eq_ignore_ascii_case("identity") => {
+            Some(format!("it sent the archive encoded (Content-Encoding: {e}) although none was asked for"))
+        }
+        _ => None,
+    }
+}
+
+/// Tells a stall from a slow but living download: below `min_rate` bytes a
+/// second over a whole window.
+struct RateWindow {
+    min_rate: u64,
+    window: std::time::Duration,
+    since: Instant,
+    bytes: u64,
+}
+
+impl RateWindow {
+    fn new(min_rate: u64, window: std::time::Duration) -> RateWindow {
+        RateWindow { min_rate, window, since: Instant::now(), bytes: 0 }
+    }
+
+    /// Count `n` bytes arriving at `now`; true when a whole window has
+    /// passed below the rate.
+    fn too_slow(&mut self, n: u64, now: Instant) -> bool {
+        self.bytes += n;
+        let elapsed = now.saturating_duration_since(self.since);
+        if elapsed < self.window {
+            return false;
+        }
+        let slow = (self.bytes as f64) < self.min_rate as f64 * elapsed.as_secs_f64();
+        self.since = now;
+        self.bytes = 0;
+        slow
+    }
+}
+
 pub(crate) struct Body {
     http: Http,
+    /// For requests (it may carry credentials) and, redacted, for messages.
     url: String,
+    shown: String,
     resp: Response,
     pos: u64,
+    /// Content-Length, else the release's size.
     total: Option<u64>,
     validator: Option<String>,
     resumes: u32,
+    rate: RateWindow,
+}
+
+fn header(resp: &Response, name: &str) -> Option<String> {
+    resp.headers().get(name)?.to_str().ok().map(str::to_string)
 }
 
 impl Body {
-    /// Open a download. `Ok(None)` on 404. A 200 carrying an HTML page (a captive
-    /// portal or a login wall) is refused before a byte is used.
+    /// Open a download. `Ok(None)` when the server says it is not there
+    /// (404, 410). A body that cannot be the archive is refused before a byte
+    /// is used.
     pub(crate) fn open(http: &Http, url: &str, expected_size: Option<u64>) -> Result<Option<Body>> {
-        let resp = http.send(url, &|r| r)?;
-        if resp.status() == StatusCode::NOT_FOUND {
+        let resp = http.send(url, Auth::Netrc, &|r| r)?;
+        if is_gone(resp.status()) {
             return Ok(None);
         }
-        if let Some(ct) = header(&resp, CONTENT_TYPE.as_str())
-            && ct.starts_with("text/html")
-        {
-            return Err(Error::BadBody {
-                url: url.into(),
-                reason: format!("got an HTML page ({ct}) from {}", host_of(resp.url().as_str())),
-            });
+        let shown = redact(url);
+        let ct = header(&resp, CONTENT_TYPE.as_str());
+        let encoding = header(&resp, CONTENT_ENCODING.as_str());
+        if let Some(reason) = refusal(resp.status(), ct.as_deref(), encoding.as_deref()) {
+            let reason = format!("{reason} from {}", host_of(resp.url().as_str()));
+            return Err(Error::BadBody { url: shown, reason });
         }
-        let total = header(&resp, CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
-        if let (Some(t), Some(e)) = (total, expected_size)
+        let length = header(&resp, CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
+        if let (Some(t), Some(e)) = (length, expected_size)
             && t != e
         {
             return Err(Error::BadBody {
-                url: url.into(),
+                url: shown,
                 reason: format!("it is {t} bytes but the release lists {e}"),
             });
+        }
+        if let Some(t) = length.or(expected_size).filter(|&t| t > http.opts.max_body) {
+            let reason = format!("it is {t} bytes, more than --max-download {}", http.opts.max_body);
+            return Err(Error::BadBody { url: shown, reason });
         }
         let validator = header(&resp, ETAG.as_str())
             .filter(|e| !e.starts_with("W/"))
             .or_else(|| header(&resp, LAST_MODIFIED.as_str()));
-        Ok(Some(Body { http: http.clone(), url: url.into(), resp, pos: 0, total, validator, resumes: 0 }))
+        let rate = RateWindow::new(http.opts.min_rate, http.opts.timeout);
+        Ok(Some(Body {
+            http: http.clone(),
+            url: url.into(),
+            shown,
+            resp,
+            pos: 0,
+            total: length.or(expected_size),
+            validator,
+            resumes: 0,
+            rate,
+        }))
     }
 
     pub(crate) fn total(&self) -> Option<u64> {
@@ -94,25 +175,25 @@ impl Body {
         if self.resumes >= self.http.opts.attempts {
             return Err(Error::Network {
                 host: self.served_by(),
-                url: self.url.clone(),
+                url: self.shown.clone(),
                 reason: format!("the download broke {} times ({why})", self.resumes),
             }
             .carry());
         }
         let Some(validator) = self.validator.clone() else {
-            return Err(Error::Restart { url: self.url.clone() }.carry());
+            return Err(Error::Restart { url: self.shown.clone() }.carry());
         };
         interrupt::sleep(backoff(self.http.opts.backoff, self.resumes)).map_err(Error::carry)?;
         let range = format!("bytes={}-", self.pos);
-        let sent = self
-            .http
-            .send(&self.url, &|r| r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str()));
+        let sent = self.http.send(&self.url, Auth::Netrc, &|r| {
+            r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str())
+        });
         let resp = match sent {
             Ok(resp) => resp,
             // Nothing left to send from here: the first answer promised more than it had.
             Err(Error::HttpStatus { status: 416, .. }) => {
                 return Err(Error::BadBody {
-                    url: self.url.clone(),
+                    url: self.shown.clone(),
                     reason: format!(
                         "{} sent {} bytes but announced {}",
                         self.served_by(),
@@ -128,35 +209,45 @@ impl Body {
         match resume_answer(resp.status(), start, self.pos) {
             Resume::Continue => {
                 self.resp = resp;
+                self.rate = RateWindow::new(self.http.opts.min_rate, self.http.opts.timeout);
                 Ok(())
             }
-            Resume::StartOver => Err(Error::Restart { url: self.url.clone() }.carry()),
+            Resume::StartOver => Err(Error::Restart { url: self.shown.clone() }.carry()),
             Resume::Fail => Err(status_error(&self.url, resp.status()).carry()),
         }
     }
 }
 
-fn header(resp: &Response, name: &str) -> Option<String> {
-    resp.headers().get(name)?.to_str().ok().map(str::to_string)
-}
-
 impl Read for Body {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let cap = self.total.unwrap_or(self.http.opts.max_body);
         loop {
             interrupt::check().map_err(Error::carry)?;
-            match self.resp.read(buf) {
+            // Never more than announced: ask for one byte past it, to tell.
+            let room = (cap + 1).saturating_sub(self.pos).min(buf.len() as u64) as usize;
+            match self.resp.read(&mut buf[..room.max(1)]) {
                 Ok(0) => match self.total {
                     Some(t) if self.pos < t => self.resume("the connection closed early")?,
                     _ => return Ok(0),
                 },
                 Ok(n) => {
                     self.pos += n as u64;
-                    if self.total.is_some_and(|t| self.pos > t) {
-                        return Err(Error::BadBody {
-                            url: self.url.clone(),
-                            reason: "it sent more bytes than its Content-Length".into(),
-                        }
-                        .carry());
+                    if self.pos > cap {
+                        let reason = match self.total {
+                            Some(_) => "it sent more bytes than it announced".to_string(),
+                            None => format!(
+                                "it sent more than {cap} bytes (--max-download) without announcing a length"
+                            ),
+                        };
+                        return Err(Error::BadBody { url: self.shown.clone(), reason }.carry());
+                    }
+                    if self.rate.too_slow(n as u64, Instant::now()) {
+                        let why = format!(
+                            "slower than {} bytes/s for {}s",
+                            self.http.opts.min_rate,
+                            self.http.opts.timeout.as_secs()
+                        );
+                        self.resume(&why)?;
                     }
                     return Ok(n);
                 }
@@ -205,5 +296,37 @@ mod tests {
         assert_eq!(range_start("bytes 0-0/1"), Some(0));
         assert_eq!(range_start("bytes */200"), None);
         assert_eq!(range_start("items 1-2/3"), None);
+    }
+
+    #[test]
+    fn bodies_that_cannot_be_the_archive_are_named_for_what_they_are() {
+        let zip = Some("application/zip");
+        let table = [
+            (StatusCode::OK, zip, None, None),
+            (StatusCode::OK, zip, Some("identity"), None),
+            (StatusCode::OK, None, None, None),
+            (StatusCode::OK, zip, Some("gzip"), Some("Content-Encoding: gzip")),
+            (StatusCode::OK, Some("text/html; charset=utf-8"), None, Some("HTML page")),
+            (StatusCode::PARTIAL_CONTENT, zip, None, Some("206 Partial Content")),
+        ];
+        for (status, ct, enc, want) in table {
+            let got = refusal(status, ct, enc);
+            assert_eq!(got.is_some(), want.is_some(), "{status} {ct:?} {enc:?}: {got:?}");
+            if let (Some(got), Some(want)) = (got, want) {
+                assert!(got.contains(want), "{got}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_below_the_rate_is_a_stall() {
+        let secs = std::time::Duration::from_secs;
+        let mut w = RateWindow::new(1024, secs(30));
+        let t0 = w.since;
+        assert!(!w.too_slow(1, t0 + secs(29)), "the window has not closed");
+        assert!(w.too_slow(1, t0 + secs(30)), "2 bytes in 30 s is far below 1 KiB/s");
+        assert!(!w.too_slow(40_000, t0 + secs(60)), "40 kB in the next 30 s is above it");
+        let mut w = RateWindow::new(0, secs(30));
+        assert!(!w.too_slow(0, w.since + secs(31)), "no minimum, no stall");
     }
 }

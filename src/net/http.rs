@@ -1,14 +1,28 @@
-//! The one HTTP client: timeouts, proxy from the environment, a redirect policy
-//! that never downgrades https to http, and retries with exponential backoff and
-//! jitter that honour `Retry-After` and GitHub's rate-limit reset.
+//! The one HTTP client: timeouts, proxy from the environment, a redirect
+//! policy (https never downgrades; plain http only to loopback unless
+//! allowed), credentials from the user's netrc for the hosts it names, and
+//! retries with exponential backoff and jitter that honour `Retry-After` and
+//! GitHub's rate-limit reset. Every URL that reaches a message is redacted.
 
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::header::CONTENT_TYPE;
 use reqwest::{StatusCode, redirect};
 
+use crate::domain::mirror::{is_loopback, redact};
 use crate::error::{Error, Result};
 use crate::interrupt;
+
+/// The most an archive may be, announced or not, unless --max-download
+/// says otherwise (the largest published archive is well under this; an
+/// endless body is not).
+pub(crate) const MAX_BODY: u64 = 4 << 30;
+/// The most a checksum file or an API answer may be.
+const MAX_SMALL: u64 = 4 << 20;
 
 #[derive(Debug, Clone)]
 pub(crate) struct HttpOptions {
@@ -20,6 +34,14 @@ pub(crate) struct HttpOptions {
     pub(crate) backoff: Duration,
     /// The longest a server may ask us to wait (Retry-After, rate-limit reset).
     pub(crate) max_wait: Duration,
+    /// `--allow-http`: plain http to hosts other than loopback, redirects included.
+    pub(crate) allow_http: bool,
+    /// Bytes a second below which a download counts as stalled, measured over
+    /// `timeout` (a server dripping a byte now and then is not alive).
+    pub(crate) min_rate: u64,
+    /// `--max-download`: the most bytes one archive may be.
+    pub(crate) max_body: u64,
+    pub(crate) credentials: Credentials,
 }
 
 impl Default for HttpOptions {
@@ -29,8 +51,48 @@ impl Default for HttpOptions {
             attempts: 5,
             backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(60),
+            allow_http: false,
+            min_rate: 1024,
+            max_body: MAX_BODY,
+            credentials: Credentials::default(),
         }
     }
+}
+
+/// Login and password per host, from the user's netrc (as go reads it for
+/// GOPROXY). `Debug` never shows them.
+#[derive(Clone, Default)]
+pub(crate) struct Credentials(Arc<HashMap<String, (String, String)>>);
+
+impl Credentials {
+    pub(crate) fn new(hosts: HashMap<String, (String, String)>) -> Credentials {
+        Credentials(Arc::new(hosts))
+    }
+
+    fn for_url(&self, url: &str) -> Option<&(String, String)> {
+        let u = reqwest::Url::parse(url).ok()?;
+        // Credentials in the URL itself win; reqwest sends those.
+        if !u.username().is_empty() {
+            return None;
+        }
+        self.0.get(u.host_str()?)
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credentials({} host(s), ***)", self.0.len())
+    }
+}
+
+/// How a request authenticates.
+#[derive(Clone, Copy)]
+pub(crate) enum Auth<'a> {
+    /// The netrc entry for the URL's host, if any (mirrors, downloads). reqwest
+    /// drops it, as it drops any `Authorization`, on a redirect to another host.
+    Netrc,
+    /// A GitHub token, for the API that belongs to the base only.
+    Bearer(&'a str),
 }
 
 #[derive(Clone)]
@@ -41,11 +103,13 @@ pub(crate) struct Http {
 
 impl Http {
     pub(crate) fn new(opts: HttpOptions) -> Result<Http> {
-        let policy = redirect::Policy::custom(|attempt| {
+        let allow_http = opts.allow_http;
+        let policy = redirect::Policy::custom(move |attempt| {
             match redirect_refusal(
                 attempt.previous().last().map(|u| u.scheme()),
                 attempt.url(),
                 attempt.previous().len(),
+                allow_http,
             ) {
                 Some(why) => attempt.error(why),
                 None => attempt.follow(),
@@ -62,10 +126,12 @@ impl Http {
         Ok(Http { client, opts })
     }
 
-    /// GET with retries. 2xx and 404 come back as responses; other failures as errors.
+    /// GET with retries. 2xx, 404 and 410 come back as responses; other
+    /// failures as errors (after the retries the failure deserves).
     pub(crate) fn send(
         &self,
         url: &str,
+        auth: Auth,
         build: &dyn Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<Response> {
         let mut attempt = 0;
@@ -73,7 +139,14 @@ impl Http {
             interrupt::check()?;
             attempt += 1;
             let last = attempt >= self.opts.attempts;
-            match build(self.client.get(url)).send() {
+            let request = match auth {
+                Auth::Bearer(token) => self.client.get(url).bearer_auth(token),
+                Auth::Netrc => match self.opts.credentials.for_url(url) {
+                    Some((login, password)) => self.client.get(url).basic_auth(login, Some(password)),
+                    None => self.client.get(url),
+                },
+            };
+            match build(request).send() {
                 Err(e) => {
                     if last || !retryable_error(&e) {
                         return Err(network_error(url, &e, self.opts.timeout));
@@ -82,7 +155,7 @@ impl Http {
                 }
                 Ok(resp) => {
                     let status = resp.status();
-                    if status.is_success() || status == StatusCode::NOT_FOUND {
+                    if status.is_success() || is_gone(status) {
                         return Ok(resp);
                     }
                     let limited = rate_limited(&resp);
@@ -117,30 +190,83 @@ impl Http {
         }
     }
 
-    /// A small document (JSON, SHA256SUMS); `None` on 404.
+    /// A small document (JSON, SHA256SUMS): `None` when the server says it
+    /// is not there (404, 410). A login page or an oversized answer is an
+    /// error, never the document.
     pub(crate) fn get_small(
         &self,
         url: &str,
+        auth: Auth,
         build: &dyn Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<Option<Vec<u8>>> {
-        let resp = self.send(url, build)?;
-        if resp.status() == StatusCode::NOT_FOUND {
-            return Ok(None);
+        // A body cut short is retried like a failed request: the document
+        // decides whether the install is verified.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let resp = self.send(url, auth, build)?;
+            if is_gone(resp.status()) {
+                return Ok(None);
+            }
+            let answered = answered_by(url, &resp);
+            if let Some(ct) = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
+                && ct.starts_with("text/html")
+            {
+                return Err(Error::BadBody { url: answered, reason: format!("got an HTML page ({ct})") });
+            }
+            let mut bytes = Vec::new();
+            let mut limited = std::io::Read::take(resp, MAX_SMALL + 1);
+            match std::io::Read::read_to_end(&mut limited, &mut bytes) {
+                Ok(_) if bytes.len() as u64 > MAX_SMALL => {
+                    let reason = format!("it is larger than {MAX_SMALL} bytes");
+                    return Err(Error::BadBody { url: answered, reason });
+                }
+                Ok(_) => return Ok(Some(bytes)),
+                Err(e) if attempt >= self.opts.attempts => {
+                    let reason = format!("the answer was cut short after {} bytes ({e})", bytes.len());
+                    return Err(Error::Network { host: host_of(url), url: redact(url), reason });
+                }
+                Err(_) => interrupt::sleep(backoff(self.opts.backoff, attempt))?,
+            }
         }
-        let bytes = resp.bytes().map_err(|e| network_error(url, &e, self.opts.timeout))?;
-        Ok(Some(bytes.to_vec()))
     }
 }
 
-/// Why a redirect must not be followed: https never hands over to plain http
-/// (the bytes could then be altered in transit), and chains end after 10 hops.
+/// Why a request failed, without repeating the URL the caller names anyway.
+pub(crate) fn failure_reason(e: &Error) -> String {
+    let reason = match e {
+        Error::HttpStatus { status, .. } => format!("it answered {status}"),
+        Error::Network { reason, .. } | Error::BadBody { reason, .. } => reason.clone(),
+        other => other.message(),
+    };
+    match e.hint() {
+        Some(hint) if matches!(e, Error::HttpStatus { hint: Some(_), .. }) => format!("{reason}; {hint}"),
+        _ => reason,
+    }
+}
+
+/// "Not there": the only answers that mean nothing is published.
+pub(crate) fn is_gone(status: StatusCode) -> bool {
+    status == StatusCode::NOT_FOUND || status == StatusCode::GONE
+}
+
+/// Why a redirect must not be followed: plain http to a host that is not
+/// loopback only with `--allow-http`, from https too (the rule for given
+/// URLs holds for redirects: the bytes could be altered in transit), and
+/// chains end after 10 hops.
 pub(crate) fn redirect_refusal(
     previous_scheme: Option<&str>,
     next: &reqwest::Url,
     hops: usize,
+    allow_http: bool,
 ) -> Option<String> {
-    if previous_scheme == Some("https") && next.scheme() == "http" {
-        Some(format!("refused a redirect from https to plain http ({})", host_of(next.as_str())))
+    let plain = next.scheme() == "http";
+    if plain && !allow_http && !next.host_str().is_some_and(is_loopback) {
+        let from = if previous_scheme == Some("https") { " from https" } else { "" };
+        Some(format!(
+            "refused a redirect{from} to plain http ({}); pass --allow-http if you trust the network",
+            host_of(next.as_str())
+        ))
     } else if hops >= 10 {
         Some("too many redirects".into())
     } else {
@@ -185,11 +311,13 @@ pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
     exp + jitter
 }
 
-/// The URL asked for, plus the host that really answered when a redirect led
-/// elsewhere (the signed CDN URL itself is not shown: its query is a credential).
+/// The URL asked for (redacted), plus the host that really answered when a
+/// redirect led elsewhere (the signed CDN URL itself is not shown: its query
+/// is a credential).
 pub(crate) fn answered_by(url: &str, resp: &Response) -> String {
     let final_host = host_of(resp.url().as_str());
-    if final_host == host_of(url) { url.to_string() } else { format!("{url} (served by {final_host})") }
+    let url = redact(url);
+    if final_host == host_of(&url) { url } else { format!("{url} (served by {final_host})") }
 }
 
 pub(crate) fn host_of(url: &str) -> String {
@@ -205,14 +333,17 @@ pub(crate) fn host_of(url: &str) -> String {
 }
 
 pub(crate) fn status_error(url: &str, status: StatusCode) -> Error {
-    Error::HttpStatus { url: url.into(), status: status.as_u16(), available: vec![], hint: None }
+    Error::HttpStatus { url: redact(url), status: status.as_u16(), available: vec![], hint: None }
 }
 
 pub(crate) fn network_error(url: &str, e: &reqwest::Error, timeout: Duration) -> Error {
+    if e.is_redirect() {
+        return Error::Redirect { url: redact(url), reason: innermost(e) };
+    }
     let reason =
         if e.is_timeout() { format!("no response within {}s", timeout.as_secs()) } else { innermost(e) };
     let host = e.url().map(|u| host_of(u.as_str())).unwrap_or_else(|| host_of(url));
-    Error::Network { host, url: url.into(), reason }
+    Error::Network { host, url: redact(url), reason }
 }
 
 /// The most specific message in an error chain ("connection refused").
@@ -241,18 +372,37 @@ mod tests {
     }
 
     #[test]
-    fn redirects_never_downgrade_to_http() {
+    fn redirects_follow_the_rules_for_given_urls() {
         let url = |u: &str| reqwest::Url::parse(u).unwrap();
-        assert!(
-            redirect_refusal(Some("https"), &url("http://cdn.example/x"), 1).unwrap().contains("cdn.example")
-        );
-        assert_eq!(redirect_refusal(Some("https"), &url("https://cdn.example/x"), 1), None);
-        assert_eq!(redirect_refusal(Some("http"), &url("http://127.0.0.1:9/x"), 1), None);
-        assert_eq!(redirect_refusal(Some("http"), &url("https://x/y"), 9), None);
-        assert_eq!(
-            redirect_refusal(Some("https"), &url("https://x/y"), 10).as_deref(),
-            Some("too many redirects")
-        );
+        // (from, to, hops, --allow-http) -> refused?
+        let table = [
+            (Some("https"), "http://cdn.example/x", 1, false, Some("from https to plain http (cdn.example)")),
+            (Some("https"), "http://cdn.example/x", 1, true, None),
+            (Some("https"), "http://127.0.0.1:9/x", 1, false, None),
+            (Some("http"), "http://mirror.example.net/x", 1, false, Some("--allow-http")),
+            (Some("http"), "http://mirror.example.net/x", 1, true, None),
+            (Some("http"), "http://127.0.0.1:9/x", 1, false, None),
+            (Some("https"), "https://cdn.example/x", 1, false, None),
+            (Some("http"), "https://x/y", 9, false, None),
+            (Some("https"), "https://x/y", 10, false, Some("too many redirects")),
+        ];
+        for (from, to, hops, allow, want) in table {
+            let got = redirect_refusal(from, &url(to), hops, allow);
+            match want {
+                None => assert_eq!(got, None, "{to}"),
+                Some(part) => assert!(got.as_deref().is_some_and(|g| g.contains(part)), "{to}: {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn netrc_credentials_stay_out_of_debug_and_yield_to_the_url() {
+        let c = Credentials::new([("m.corp".to_string(), ("bob".to_string(), "pw".to_string()))].into());
+        assert_eq!(format!("{c:?}"), "Credentials(1 host(s), ***)");
+        assert_eq!(c.for_url("https://m.corp/x").map(|(l, _)| l.as_str()), Some("bob"));
+        assert_eq!(c.for_url("https://alice@m.corp/x"), None);
+        assert_eq!(c.for_url("https://other/x"), None);
+        assert!(is_gone(StatusCode::GONE) && is_gone(StatusCode::NOT_FOUND) && !is_gone(StatusCode::OK));
     }
 
     #[test]

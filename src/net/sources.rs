@@ -1,7 +1,13 @@
 //! Finding one archive along the chain of bases: which URL or file serves it,
-//! how big it should be, and which published checksum vouches for it (GitHub's
+//! how big it should be, and what the base says about its checksum (GitHub's
 //! digest, a mirror's SHA256SUMS or `{asset}.sha256`). The first base that has
 //! the asset wins; 404s and unreachable hosts move on to the next, like GOPROXY.
+//!
+//! "Nothing is published" is only ever what a base said: a 404/410 (a missing
+//! file in a folder), a release listing the asset without a digest. A lookup
+//! that failed (server errors after the retries, a login page, a malformed
+//! file) is `Checksum::Unavailable`, which fails the install unless the user
+//! or the project pinned the digest.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -11,8 +17,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::body::Body;
 use super::github::{ReleaseInfo, fetch_release};
-use super::http::Http;
-use crate::domain::mirror::Base;
+use super::http::{Auth, Http};
+use crate::domain::mirror::{Base, redact};
 use crate::domain::sums::{self, Sha256};
 use crate::error::{Error, Result};
 
@@ -23,27 +29,54 @@ pub(crate) struct Published {
     pub(crate) from: String,
 }
 
+/// What a base says about an asset's checksum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Checksum {
+    Published(Published),
+    /// The base answered, and nothing vouches for the asset (`why`).
+    NonePublished(String),
+    /// The base could not say: never taken as "none".
+    Unavailable {
+        url: String,
+        reason: String,
+    },
+}
+
+impl Checksum {
+    pub(crate) fn published(&self) -> Option<&Published> {
+        match self {
+            Checksum::Published(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
 pub(crate) struct Located {
+    /// Where it came from, as it may be shown (a password redacted).
     pub(crate) url: String,
     pub(crate) reader: Box<dyn Read + Send>,
     pub(crate) size: Option<u64>,
-    pub(crate) published: Option<Published>,
-    /// Said once to the user (e.g. the GitHub API was rate limited).
-    pub(crate) notes: Vec<String>,
+    pub(crate) checksum: Checksum,
 }
+
+/// A small file under a base: its text, `None` when the base says it is not
+/// there, or why it could not be read. Kept per run for every target.
+type Small = std::result::Result<Option<String>, (String, String)>;
 
 /// Shared across targets of one run so that each release and SHA256SUMS is asked once.
 #[derive(Default)]
 pub(crate) struct Lookups {
     releases: Mutex<HashMap<String, Arc<OnceLock<ReleaseInfo>>>>,
-    sums: Mutex<HashMap<String, Arc<OnceLock<Option<String>>>>>,
+    sums: Mutex<HashMap<String, Arc<OnceLock<Small>>>>,
 }
 
 pub(crate) struct Finder<'a> {
     /// Built on first use: an install that finds everything in place (or a
     /// folder mirror) never loads TLS roots or opens a socket.
     pub(crate) http: &'a LazyHttp,
-    pub(crate) api: &'a str,
+    /// `--github-api-url`: the API for every GitHub-shaped base, instead of
+    /// each base's own.
+    pub(crate) api_override: Option<&'a str>,
     pub(crate) token: Option<&'a str>,
     pub(crate) lookups: &'a Lookups,
 }
@@ -53,21 +86,17 @@ impl Finder<'_> {
         let mut last_err: Option<Error> = None;
         for base in bases {
             match self.try_base(base, tag, asset) {
-                Ok(Some(found)) => return Ok(found),
-                Ok(None) => {}
+                Ok(found) => return Ok(found),
                 Err(e @ (Error::Network { .. } | Error::HttpStatus { .. })) => last_err = Some(e),
                 Err(e) => return Err(e),
             }
         }
-        Err(last_err.unwrap_or_else(|| Error::HttpStatus {
-            url: bases.first().map(|b| b.locate(tag, asset)).unwrap_or_default(),
-            status: 404,
-            available: Vec::new(),
-            hint: None,
+        Err(last_err.unwrap_or_else(|| {
+            not_found(&bases.first().map(|b| b.locate(tag, asset)).unwrap_or_default(), vec![])
         }))
     }
 
-    fn try_base(&self, base: &Base, tag: &str, asset: &str) -> Result<Option<Located>> {
+    fn try_base(&self, base: &Base, tag: &str, asset: &str) -> Result<Located> {
         let url = base.locate(tag, asset);
         match base {
             Base::Dir(dir) => {
@@ -80,54 +109,44 @@ impl Finder<'_> {
                     Err(e) => return Err(Error::io("open", path, e)),
                 };
                 let size = file.metadata().ok().map(|m| m.len());
-                let published = self.mirror_sums(base, tag, asset);
-                Ok(Some(Located { url, reader: Box::new(file), size, published, notes: vec![] }))
+                let checksum = self.mirror_sums(base, tag, asset);
+                Ok(Located { url, reader: Box::new(file), size, checksum })
             }
             Base::Http { github, .. } => {
                 let http = self.http.get()?;
-                let mut notes = Vec::new();
-                let (mut published, mut size, mut available) = (None, None, Vec::new());
-                if let Some(repo) = github {
-                    let key = format!("{}/{}/{tag}", repo.owner, repo.repo);
-                    let info = self.cached(&self.lookups.releases, &key, || {
-                        fetch_release(http, self.api, repo, tag, self.token)
-                    });
-                    match &info {
-                        ReleaseInfo::NoSuchRelease => {
-                            return Err(Error::HttpStatus {
-                                url,
-                                status: 404,
-                                available: vec![],
-                                hint: Some(format!(
-                                    "GitHub has no release '{tag}' in {}/{}; is the version published?",
-                                    repo.owner, repo.repo
-                                )),
-                            });
-                        }
-                        ReleaseInfo::Unavailable(why) => {
-                            notes.push(format!("GitHub API unavailable ({why}); no published digest"))
-                        }
-                        ReleaseInfo::Found(assets) => {
-                            available = assets
-                                .iter()
-                                .map(|a| a.name.clone())
-                                .filter(|n| n.ends_with(".zip"))
-                                .collect();
-                            if let Some(a) = assets.iter().find(|a| a.name == asset) {
-                                size = a.size;
-                                published = a
-                                    .digest
-                                    .map(|digest| Published { digest, from: "GitHub release digest".into() });
+                let (checksum, size, available) = match github {
+                    None => (self.mirror_sums(base, tag, asset), None, Vec::new()),
+                    Some(repo) => {
+                        let api = self.api_override.unwrap_or(&repo.api);
+                        let key = format!("{api} {}/{}/{tag}", repo.owner, repo.repo);
+                        let info = self.cached(&self.lookups.releases, &key, || {
+                            fetch_release(http, api, repo, tag, self.token)
+                        });
+                        match info {
+                            ReleaseInfo::NoSuchRelease => {
+                                return Err(Error::HttpStatus {
+                                    url: redact(&url),
+                                    status: 404,
+                                    available: vec![],
+                                    hint: Some(format!(
+                                        "GitHub has no release '{tag}' in {}/{}; is the version published?",
+                                        repo.owner, repo.repo
+                                    )),
+                                });
+                            }
+                            ReleaseInfo::Unavailable { url, reason } => {
+                                (Checksum::Unavailable { url, reason }, None, Vec::new())
+                            }
+                            ReleaseInfo::Found(assets) => {
+                                release_checksum(&assets, asset, &release_api(api, repo, tag))
                             }
                         }
                     }
-                } else {
-                    published = self.mirror_sums(base, tag, asset);
-                }
+                };
                 match Body::open(http, &url, size)? {
                     Some(body) => {
                         let size = size.or(body.total());
-                        Ok(Some(Located { url, reader: Box::new(body), size, published, notes }))
+                        Ok(Located { url: redact(&url), reader: Box::new(body), size, checksum })
                     }
                     None => Err(not_found(&url, available)),
                 }
@@ -148,26 +167,85 @@ impl Finder<'_> {
     }
 
     /// SHA256SUMS in the tag folder, else `{asset}.sha256` beside the asset.
-    fn mirror_sums(&self, base: &Base, tag: &str, asset: &str) -> Option<Published> {
+    fn mirror_sums(&self, base: &Base, tag: &str, asset: &str) -> Checksum {
         let sums_loc = base.locate(tag, "SHA256SUMS");
-        let text = self.cached(&self.lookups.sums, &sums_loc, || self.read_small(base, tag, "SHA256SUMS"));
-        if let Some(d) = text.as_deref().and_then(|t| sums::find_in_sums(t, asset)) {
-            return Some(Published { digest: d, from: sums_loc });
-        }
+        let listed =
+            match self.cached(&self.lookups.sums, &sums_loc, || self.read_small(base, tag, "SHA256SUMS")) {
+                Err((url, reason)) => return Checksum::Unavailable { url, reason },
+                Ok(None) => "no SHA256SUMS",
+                Ok(Some(text)) => match sums::find_in_sums(&text, asset) {
+                    Ok(Some(digest)) => {
+                        return Checksum::Published(Published { digest, from: redact(&sums_loc) });
+                    }
+                    Ok(None) => "SHA256SUMS does not list it",
+                    Err(e) => return Checksum::Unavailable { url: redact(&sums_loc), reason: e.to_string() },
+                },
+            };
         let single = format!("{asset}.sha256");
-        let text = self.read_small(base, tag, &single)?;
-        sums::parse_single(&text, asset).map(|d| Published { digest: d, from: base.locate(tag, &single) })
+        let single_loc = base.locate(tag, &single);
+        match self.read_small(base, tag, &single) {
+            Err((url, reason)) => Checksum::Unavailable { url, reason },
+            Ok(None) => {
+                Checksum::NonePublished(format!("{listed} and no {single} at {}", redact(&base.display())))
+            }
+            Ok(Some(text)) => match sums::parse_single(&text, asset) {
+                Ok(Some(digest)) => Checksum::Published(Published { digest, from: redact(&single_loc) }),
+                Ok(None) => Checksum::NonePublished(format!("{single} names another file")),
+                Err(e) => Checksum::Unavailable { url: redact(&single_loc), reason: e.to_string() },
+            },
+        }
     }
 
-    fn read_small(&self, base: &Base, tag: &str, file: &str) -> Option<String> {
-        match base {
-            Base::Dir(dir) => std::fs::read_to_string(dir.join(tag).join(file)).ok(),
+    /// A small file's text: `Ok(None)` only when the base says it is not there.
+    fn read_small(&self, base: &Base, tag: &str, file: &str) -> Small {
+        let loc = base.locate(tag, file);
+        let failed = |reason: String| (redact(&loc), reason);
+        let bytes = match base {
+            Base::Dir(dir) => match std::fs::read(dir.join(tag).join(file)) {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(failed(e.to_string())),
+            },
             Base::Http { .. } => {
-                let bytes = self.http.get().ok()?.get_small(&base.locate(tag, file), &|r| r).ok()??;
-                String::from_utf8(bytes).ok()
+                let http = self.http.get().map_err(|e| failed(e.message()))?;
+                match http.get_small(&loc, Auth::Netrc, &|r| r) {
+                    Ok(Some(bytes)) => bytes,
+                    Ok(None) => return Ok(None),
+                    Err(e) => return Err(failed(super::http::failure_reason(&e))),
+                }
             }
-        }
+        };
+        sums::decode(&bytes).map(Some).map_err(|e| failed(e.to_string()))
     }
+}
+
+/// The release API URL, for messages.
+fn release_api(api: &str, repo: &crate::domain::mirror::GithubRepo, tag: &str) -> String {
+    redact(&super::github::release_url(api, repo, tag))
+}
+
+/// What a release listing says about `asset`: its digest, none (listed
+/// without one, or not listed), or a digest that is not a sha256 one.
+fn release_checksum(
+    assets: &[super::github::Asset],
+    asset: &str,
+    api_url: &str,
+) -> (Checksum, Option<u64>, Vec<String>) {
+    let available = assets.iter().map(|a| a.name.clone()).filter(|n| n.ends_with(".zip")).collect();
+    let Some(a) = assets.iter().find(|a| a.name == asset) else {
+        return (Checksum::NonePublished("the release does not list it".into()), None, available);
+    };
+    let checksum = match &a.digest {
+        Some(Ok(digest)) => Checksum::Published(Published {
+            digest: *digest,
+            from: format!("GitHub release digest ({api_url})"),
+        }),
+        Some(Err(reason)) => Checksum::Unavailable { url: api_url.into(), reason: reason.clone() },
+        None => Checksum::NonePublished(
+            "the release lists no digest for it (uploaded before GitHub computed digests)".into(),
+        ),
+    };
+    (checksum, a.size, available)
 }
 
 /// The HTTP client, created when the first request needs it.
@@ -191,7 +269,7 @@ impl LazyHttp {
 }
 
 fn not_found(url: &str, available: Vec<String>) -> Error {
-    Error::HttpStatus { url: url.into(), status: 404, available, hint: None }
+    Error::HttpStatus { url: redact(url), status: 404, available, hint: None }
 }
 
 fn list_dir(dir: &Path) -> Vec<String> {
@@ -229,7 +307,7 @@ mod tests {
     fn find(bases: &[Base]) -> Result<Located> {
         let http = LazyHttp::new(super::super::http::HttpOptions::default());
         let lookups = Lookups::default();
-        let finder = Finder { http: &http, api: "http://127.0.0.1:9", token: None, lookups: &lookups };
+        let finder = Finder { http: &http, api_override: None, token: None, lookups: &lookups };
         finder.locate(bases, TAG, ASSET)
     }
 
@@ -240,7 +318,7 @@ mod tests {
         let mut found = find(&[Base::Dir(empty.path().into()), Base::Dir(sums.path().into())]).unwrap();
         assert_eq!(found.url, sums.path().join(TAG).join(ASSET).display().to_string());
         assert_eq!(found.size, Some(9));
-        let published = found.published.clone().unwrap();
+        let published = found.checksum.published().cloned().unwrap();
         assert_eq!(published.digest.hex(), HEX);
         assert_eq!(published.from, sums.path().join(TAG).join("SHA256SUMS").display().to_string());
         let mut bytes = String::new();
@@ -252,9 +330,28 @@ mod tests {
     fn a_lone_sha256_file_is_the_fallback_and_nothing_published_is_none() {
         let single = mirror(&[(ASSET, "z"), (&format!("{ASSET}.sha256"), &format!("{HEX}  {ASSET}\n"))]);
         let found = find(&[Base::Dir(single.path().into())]).unwrap();
-        assert!(found.published.unwrap().from.ends_with(".zip.sha256"));
+        assert!(found.checksum.published().unwrap().from.ends_with(".zip.sha256"));
         let bare = mirror(&[(ASSET, "z")]);
-        assert_eq!(find(&[Base::Dir(bare.path().into())]).unwrap().published, None);
+        let none = find(&[Base::Dir(bare.path().into())]).unwrap().checksum;
+        assert!(
+            matches!(none, Checksum::NonePublished(ref why) if why.starts_with("no SHA256SUMS and no")),
+            "{none:?}"
+        );
+    }
+
+    #[test]
+    fn a_broken_checksum_file_is_unavailable_never_none() {
+        let short = &HEX[1..];
+        let broken = mirror(&[(ASSET, "z"), ("SHA256SUMS", &format!("{short}  {ASSET}\n"))]);
+        let got = find(&[Base::Dir(broken.path().into())]).unwrap().checksum;
+        assert!(
+            matches!(got, Checksum::Unavailable { ref reason, .. } if reason.starts_with("malformed checksum file")),
+            "{got:?}"
+        );
+        let binary = mirror(&[(ASSET, "z")]);
+        std::fs::write(binary.path().join(TAG).join("SHA256SUMS"), b"\xff\xfe\x00\xd8").unwrap();
+        let got = find(&[Base::Dir(binary.path().into())]).unwrap().checksum;
+        assert!(matches!(got, Checksum::Unavailable { .. }), "{got:?}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::domain::mirror::BaseList;
 use crate::domain::sums::Sha256;
 use crate::error::{Error, Result};
 use crate::extract::hashed::HashedReader;
-use crate::net::sources::{Finder, Located, Published};
+use crate::net::sources::{Checksum, Finder, Located, Published};
 use crate::progress::Reporter;
 
 /// Fresh starts after the server could not resume, before giving up.
@@ -31,7 +31,8 @@ pub(crate) struct Origin<'a> {
 /// attempt (its temporary file with it), so a restart never mixes bytes.
 pub(crate) trait Consumer {
     type Output;
-    fn consume(self, archive: &mut dyn Read) -> Result<Self::Output>;
+    /// `size`: the archive's announced length, when the source gave one.
+    fn consume(self, archive: &mut dyn Read, size: Option<u64>) -> Result<Self::Output>;
 }
 
 /// What asking for one archive asks.
@@ -74,20 +75,18 @@ fn attempt<C: Consumer>(
     ui: &dyn Reporter,
     consumer: C,
 ) -> Result<Fetched<C::Output>> {
-    let Located { url, reader, size, published, notes } = locate(origin, req.asset)?;
+    let Located { url, reader, size, checksum } = locate(origin, req.asset)?;
     let meter = ui.meter(req.label, size);
     let mut hashed = HashedReader::spawn(reader, meter.clone());
-    let consumed = consumer.consume(&mut hashed);
-    let expected = verify::expected(req.pinned, published.as_ref());
+    let consumed = consumer.consume(&mut hashed, size);
+    let expected = verify::expected(req.pinned, &checksum);
     let result = match consumed {
         Err(refused) => {
             Err(verify::explain(refused, req.asset, expected, || hashed.finish().ok().map(|(d, _)| d)))
         }
         Ok(output) => hashed.finish().and_then(|(zip_sha, zip_bytes)| {
-            let why_none = notes.first().map(String::as_str);
-            let verdict =
-                verify::decide(req.asset, req.pinned, published.as_ref(), zip_sha, req.policy, why_none)?;
-            Ok(Fetched { output, url, zip_sha, zip_bytes, verdict, notes })
+            let (verdict, note) = verify::decide(req.asset, req.pinned, &checksum, zip_sha, req.policy)?;
+            Ok(Fetched { output, url, zip_sha, zip_bytes, verdict, notes: note.into_iter().collect() })
         }),
     };
     meter.finish();
@@ -102,8 +101,7 @@ fn locate(origin: &Origin, asset: &str) -> Result<Located> {
             url: zip.display().to_string(),
             reader: Box::new(file),
             size,
-            published: None,
-            notes: vec![],
+            checksum: Checksum::NonePublished("a local file publishes no checksum (pass --sha256)".into()),
         });
     }
     match origin.bases {

@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::fetch::{self, Consumer, Fetched, Origin, Request};
 use super::verify::Policy;
 use crate::domain::mirror::BaseList;
-use crate::domain::platform::{Libc, lib_file_aliases};
+use crate::domain::platform::{Libc, lib_file_aliases, other_target_names};
 use crate::domain::sums::Sha256;
 use crate::error::{Error, Result};
 use crate::extract::sink::LibWriter;
@@ -64,7 +64,7 @@ pub(crate) fn install_all(plan: &InstallPlan, ui: &dyn Reporter) -> Result<Vec<O
     let http = LazyHttp::new(plan.http.clone());
     let lookups = Lookups::default();
     let token = plan.token.as_ref().map(|t| t.expose());
-    let finder = Finder { http: &http, api: &plan.api, token, lookups: &lookups };
+    let finder = Finder { http: &http, api_override: plan.api.as_deref(), token, lookups: &lookups };
     let results: Vec<Mutex<Option<Result<Outcome>>>> =
         plan.targets.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
@@ -102,7 +102,6 @@ fn pinned(plan: &InstallPlan, tp: &TargetPlan) -> Option<Published> {
 }
 
 fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Reporter) -> Result<Outcome> {
-    let final_path = tp.path();
     let pin = pinned(plan, tp);
     if !plan.force
         && let Some(o) = already(plan, tp, pin.as_ref())
@@ -110,19 +109,51 @@ fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Report
         return Ok(o);
     }
     if plan.from_file.is_none() && plan.bases == BaseList::Off {
+        if plan.require_checksum
+            && manifest::intact(&tp.path(), &plan.version.to_string(), tp.target.triple).is_some()
+        {
+            return Err(Error::ChecksumRequired {
+                asset: tp.target.asset_name(),
+                why: Some(
+                    "it was installed unverified, and offline it cannot be fetched again to verify it".into(),
+                ),
+            });
+        }
         return Err(Error::Offline(format!("{} {}", tp.target.triple, plan.version)));
     }
+    let created = !tp.dir.exists();
     std::fs::create_dir_all(&tp.dir).map_err(|e| Error::io("create the library folder", &tp.dir, e))?;
-    let _lock = Lock::acquire(&tp.dir, &tp.file, &|p| {
+    let lock = Lock::acquire(&tp.dir, &tp.file, &|p| {
         ui.line(&format!(
             "  waiting for another slim-setup installing into {} (lock {})",
             tp.dir.display(),
             p.display()
         ))
-    })?;
+    });
+    let result = lock.and_then(|lock| {
+        let r = locked(plan, tp, finder, ui, pin.as_ref());
+        // An install leaves the library and its manifest, nothing else: the
+        // lock file goes too (a waiter then locks the path afresh).
+        lock.remove();
+        r
+    });
+    if result.is_err() && created {
+        let _ = std::fs::remove_dir(&tp.dir);
+    }
+    result
+}
+
+/// The install under the library's lock.
+fn locked(
+    plan: &InstallPlan,
+    tp: &TargetPlan,
+    finder: &Finder,
+    ui: &dyn Reporter,
+    pin: Option<&Published>,
+) -> Result<Outcome> {
     // Whoever held the lock may have just installed it.
     if !plan.force
-        && let Some(o) = already(plan, tp, pin.as_ref())
+        && let Some(o) = already(plan, tp, pin)
     {
         return Ok(o);
     }
@@ -131,14 +162,14 @@ fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Report
             return Err(Error::Symlink(path));
         }
     }
-    let previous = final_path.exists();
+    let previous = tp.path().exists();
     let origin =
         Origin { finder, bases: &plan.bases, from_file: plan.from_file.as_deref(), tag: &plan.layout.tag };
     let asset = tp.target.asset_name();
     let req = Request {
         asset: &asset,
         label: tp.target.triple,
-        pinned: pin.as_ref(),
+        pinned: pin,
         policy: Policy { require_checksum: plan.require_checksum },
     };
     let fetched =
@@ -146,13 +177,19 @@ fn install(plan: &InstallPlan, tp: &TargetPlan, finder: &Finder, ui: &dyn Report
     commit(plan, tp, fetched, previous)
 }
 
-/// Installed, intact, of this version and triple, under every name, and
-/// matching what the project pinned: nothing to do.
+/// Installed, intact, of this version and triple, under every name,
+/// matching what the project pinned, and vouched for as the policy asks:
+/// nothing to do.
 fn already(plan: &InstallPlan, tp: &TargetPlan, pin: Option<&Published>) -> Option<Outcome> {
     let version = plan.version.to_string();
     let path = tp.path();
     let m = manifest::intact(&path, &version, tp.target.triple)?;
     if pin.is_some_and(|p| p.digest != m.zip_sha256) {
+        return None;
+    }
+    // Installed unverified, and now something must vouch (a matching pin
+    // does): fetch it again so that the verdict is made.
+    if plan.require_checksum && pin.is_none() && m.verified_by.is_none() {
         return None;
     }
     let also: Vec<PathBuf> = tp.extra_names.iter().map(|n| tp.dir.join(n)).collect();
@@ -206,12 +243,19 @@ struct Library<'a> {
 impl Consumer for Library<'_> {
     type Output = (TempFile, Extracted);
 
-    fn consume(self, archive: &mut dyn Read) -> Result<Self::Output> {
+    fn consume(self, archive: &mut dyn Read, size: Option<u64>) -> Result<Self::Output> {
         let t = self.tp.target;
         let asset = t.asset_name();
-        let aliases = lib_file_aliases(t.triple);
+        let (aliases, others) = (lib_file_aliases(t.triple), other_target_names(t.triple));
         let lib_file = t.lib_file();
-        let wanted = Wanted { asset: &asset, dest: &self.tp.dir, lib_file: &lib_file, aliases: &aliases };
+        let wanted = Wanted {
+            asset: &asset,
+            dest: &self.tp.dir,
+            lib_file: &lib_file,
+            aliases: &aliases,
+            others: &others,
+            expected: size,
+        };
         let musl = t.libc == Some(Libc::Musl);
         let temp = &self.temp;
         let mut open_sink = |declared: u64| -> Result<LibWriter> {
@@ -240,6 +284,14 @@ fn commit(
     let entry = crate::domain::zipfmt::base_name(&extracted.entry).to_string();
     if entry != tp.file && tp.target.lib_file() != entry {
         notes.push(format!("the archive names the library '{entry}'; installed as {}", tp.file));
+    }
+    // Until the new manifests are written, no name may keep an old one: a
+    // failure from here on leaves the new library with no manifest, which the
+    // next run reinstalls, never a library beside another's record.
+    for path in
+        std::iter::once(&final_path).chain(&tp.extra_names.iter().map(|n| tp.dir.join(n)).collect::<Vec<_>>())
+    {
+        manifest::remove(path)?;
     }
     temp.commit(&final_path)?;
     let mut also = Vec::new();

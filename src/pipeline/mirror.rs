@@ -10,10 +10,10 @@ use std::path::Path;
 
 use super::fetch::{self, Consumer, Origin, Request};
 use super::verify::{Policy, Verdict};
-use crate::domain::platform::{Target, lib_file_aliases};
+use crate::domain::platform::{Target, lib_file_aliases, other_target_names};
 use crate::domain::sums::{self, Sha256};
-use crate::domain::zipfmt;
 use crate::error::{Error, Result};
+use crate::extract::zipstream::{self, Wanted};
 use crate::progress::Reporter;
 use crate::store::atomic::{self, TempFile};
 
@@ -78,7 +78,7 @@ struct ZipCopy {
 impl Consumer for ZipCopy {
     type Output = TempFile;
 
-    fn consume(self, archive: &mut dyn Read) -> Result<TempFile> {
+    fn consume(self, archive: &mut dyn Read, _size: Option<u64>) -> Result<TempFile> {
         let path = self.temp.path().to_path_buf();
         let mut file = self.temp.file();
         crate::extract::copy(archive, &mut file, &|e| e.into(), &|e| Error::io("write", &path, e))?;
@@ -87,19 +87,21 @@ impl Consumer for ZipCopy {
     }
 }
 
+/// The installer's own survey: a mirror never serves an archive that an
+/// install from it would refuse.
 fn check_zip(path: &Path, t: &Target) -> Result<()> {
     let asset = t.asset_name();
     let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
-    let zip = zip::ZipArchive::new(file).map_err(|e| Error::Archive {
-        asset: asset.clone(),
-        reason: format!("it is not a readable zip ({e})"),
-    })?;
-    let names: Vec<String> =
-        zip.file_names().map(|n| n.map(|n| n.into_owned()).unwrap_or_default()).collect();
-    if zipfmt::pick_entry(&names, &t.lib_file(), &lib_file_aliases(t.triple)).is_none() {
-        return Err(Error::MissingLibrary { asset, lib: t.lib_file(), names });
-    }
-    Ok(())
+    let (aliases, others) = (lib_file_aliases(t.triple), other_target_names(t.triple));
+    let wanted = Wanted {
+        asset: &asset,
+        dest: path.parent().unwrap_or(path),
+        lib_file: &t.lib_file(),
+        aliases: &aliases,
+        others: &others,
+        expected: None,
+    };
+    zipstream::inspect(&file, &wanted).map(drop)
 }
 
 /// Merge into an existing SHA256SUMS, so mirroring targets one by one accumulates.

@@ -1,12 +1,14 @@
 //! The one checksum verdict, for install and mirror alike. A digest the user
 //! or the project pinned (`--sha256`, slim-bindings.sum) outranks what a
-//! server publishes; a mismatch installs nothing; with nothing to compare,
-//! `--require-checksum` refuses, and otherwise the archive is taken
-//! unverified and said so. Pure: the digests come in, a verdict goes out.
+//! base publishes; a mismatch installs nothing; when the base said nothing is
+//! published, `--require-checksum` refuses and otherwise the archive is taken
+//! unverified, and said so; when the base could not say (its lookup failed),
+//! the install stops unless a pin vouches: a check never switches itself off.
+//! Pure: the digests come in, a verdict goes out.
 
 use crate::domain::sums::Sha256;
 use crate::error::{Error, Result};
-use crate::net::sources::Published;
+use crate::net::sources::{Checksum, Published};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Policy {
@@ -31,42 +33,61 @@ impl Verdict {
 }
 
 /// The digest the archive must have, if any: pinned first, then published.
-pub(crate) fn expected<'a>(
-    pinned: Option<&'a Published>,
-    published: Option<&'a Published>,
-) -> Option<&'a Published> {
-    pinned.or(published)
+pub(crate) fn expected<'a>(pinned: Option<&'a Published>, checksum: &'a Checksum) -> Option<&'a Published> {
+    pinned.or(checksum.published())
 }
 
-/// Judge an archive whose bytes were read in full. `why_none` says why
-/// nothing was published, for the error `--require-checksum` gives.
+/// Judge an archive whose bytes were read in full; also what the user
+/// should be told beside the verdict (a lookup a pin made unnecessary).
 pub(crate) fn decide(
     asset: &str,
     pinned: Option<&Published>,
-    published: Option<&Published>,
+    checksum: &Checksum,
     actual: Sha256,
     policy: Policy,
-    why_none: Option<&str>,
-) -> Result<Verdict> {
-    match expected(pinned, published) {
-        Some(e) if e.digest != actual => Err(Error::ChecksumMismatch {
-            asset: asset.into(),
-            expected: e.digest,
-            actual,
-            from: e.from.clone(),
-        }),
-        Some(e) => Ok(Verdict::Verified { by: e.from.clone() }),
-        None if policy.require_checksum => {
-            Err(Error::ChecksumRequired { asset: asset.into(), why: why_none.map(str::to_string) })
+) -> Result<(Verdict, Option<String>)> {
+    let mismatch = |e: &Published| Error::ChecksumMismatch {
+        asset: asset.into(),
+        expected: e.digest,
+        actual,
+        from: e.from.clone(),
+    };
+    if let Some(pin) = pinned {
+        if pin.digest != actual {
+            return Err(mismatch(pin));
         }
-        None => Ok(Verdict::Unverified),
+        let note = match checksum {
+            Checksum::Published(p) if p.digest != actual => Some(format!(
+                "warning: {} says {}, but the bytes match {} and that pin is what counts",
+                p.from, p.digest, pin.from
+            )),
+            Checksum::Unavailable { url, reason } => Some(format!(
+                "note: {url} could not be read ({reason}); {} vouches for the archive",
+                pin.from
+            )),
+            _ => None,
+        };
+        return Ok((Verdict::Verified { by: pin.from.clone() }, note));
+    }
+    match checksum {
+        Checksum::Published(p) if p.digest != actual => Err(mismatch(p)),
+        Checksum::Published(p) => Ok((Verdict::Verified { by: p.from.clone() }, None)),
+        Checksum::Unavailable { url, reason } => {
+            Err(Error::ChecksumUnavailable { asset: asset.into(), url: url.clone(), reason: reason.clone() })
+        }
+        Checksum::NonePublished(why) if policy.require_checksum => {
+            Err(Error::ChecksumRequired { asset: asset.into(), why: Some(why.clone()) })
+        }
+        Checksum::NonePublished(_) => Ok((Verdict::Unverified, None)),
     }
 }
 
 /// An archive the extractor refused: when its digest is not the expected
 /// one either, the checksum mismatch is what really happened (a corrupt or
 /// tampered download), so that is the error. `actual` reads the rest of the
-/// bytes; it is only asked when there is something to compare.
+/// bytes; it is only asked when there is something to compare. An ambiguous
+/// archive is refused as that, with no further reading: its trailing bytes
+/// may be endless.
 pub(crate) fn explain(
     refused: Error,
     asset: &str,
@@ -108,31 +129,43 @@ mod tests {
         let strict = Policy { require_checksum: true };
         let lax = Policy::default();
         let pin = p(1, "--sha256");
-        let sums = p(2, "SHA256SUMS");
-        // (pinned, published, actual, policy) -> verified by / error kind
-        type Row<'a> = (Option<&'a Published>, Option<&'a Published>, u8, Policy, &'a str);
-        let table: [Row; 7] = [
-            (Some(&pin), Some(&sums), 1, lax, "verified:--sha256"),
-            (Some(&pin), Some(&sums), 2, lax, "mismatch:--sha256"),
-            (None, Some(&sums), 2, strict, "verified:SHA256SUMS"),
-            (None, Some(&sums), 3, lax, "mismatch:SHA256SUMS"),
-            (None, None, 3, lax, "unverified"),
-            (None, None, 3, strict, "required"),
-            (Some(&pin), None, 1, strict, "verified:--sha256"),
+        let sums = Checksum::Published(p(2, "SHA256SUMS"));
+        let none = Checksum::NonePublished("no SHA256SUMS".into());
+        let down = Checksum::Unavailable { url: "https://m/SHA256SUMS".into(), reason: "500".into() };
+        // (pinned, what the base says, actual, policy) -> verified by / error kind
+        type Row<'a> = (Option<&'a Published>, &'a Checksum, u8, Policy, &'a str);
+        let table: [Row; 10] = [
+            (Some(&pin), &sums, 1, lax, "verified:--sha256"),
+            (Some(&pin), &sums, 2, lax, "mismatch:--sha256"),
+            (Some(&pin), &down, 1, strict, "verified:--sha256"),
+            (None, &sums, 2, strict, "verified:SHA256SUMS"),
+            (None, &sums, 3, lax, "mismatch:SHA256SUMS"),
+            (None, &none, 3, lax, "unverified"),
+            (None, &none, 3, strict, "required"),
+            // A lookup that failed is never "nothing published".
+            (None, &down, 3, lax, "unavailable"),
+            (None, &down, 3, strict, "unavailable"),
+            (Some(&pin), &none, 1, strict, "verified:--sha256"),
         ];
-        for (pinned, published, actual, policy, want) in table {
-            let got = match decide("a.zip", pinned, published, d(actual), policy, Some("nothing published")) {
-                Ok(Verdict::Verified { by }) => format!("verified:{by}"),
-                Ok(Verdict::Unverified) => "unverified".into(),
+        for (pinned, checksum, actual, policy, want) in table {
+            let got = match decide("a.zip", pinned, checksum, d(actual), policy) {
+                Ok((Verdict::Verified { by }, _)) => format!("verified:{by}"),
+                Ok((Verdict::Unverified, _)) => "unverified".into(),
                 Err(Error::ChecksumMismatch { from, .. }) => format!("mismatch:{from}"),
                 Err(Error::ChecksumRequired { why, .. }) => {
-                    assert_eq!(why.as_deref(), Some("nothing published"));
+                    assert_eq!(why.as_deref(), Some("no SHA256SUMS"));
                     "required".into()
+                }
+                Err(Error::ChecksumUnavailable { url, .. }) => {
+                    assert_eq!(url, "https://m/SHA256SUMS");
+                    "unavailable".into()
                 }
                 Err(e) => panic!("{e}"),
             };
-            assert_eq!(got, want, "{pinned:?} {published:?} {actual}");
+            assert_eq!(got, want, "{pinned:?} {checksum:?} {actual}");
         }
+        let (_, note) = decide("a.zip", Some(&pin), &down, d(1), lax).unwrap();
+        assert!(note.unwrap().contains("could not be read (500); --sha256 vouches"));
     }
 
     #[test]

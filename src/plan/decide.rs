@@ -26,8 +26,6 @@ use crate::host::goenv::{self, GoEnvVars, GoPaths};
 use crate::host::paths::{self, Resolve};
 use crate::net::http::HttpOptions;
 
-pub(crate) const DEFAULT_API: &str = "https://api.github.com";
-
 /// `--gopath` and `--cache-dir` made absolute against the current folder
 /// (go refuses relative GOPATH entries).
 pub(crate) fn absolute_location(location: &LocationArgs, cwd: &Path) -> LocationArgs {
@@ -229,8 +227,15 @@ pub(crate) fn bases(s: &SourceArgs, layout: &Layout) -> Result<BaseList> {
     })
 }
 
-pub(crate) fn http_options(timeout_secs: u64, env: &Env) -> HttpOptions {
-    let mut o = HttpOptions { timeout: Duration::from_secs(timeout_secs.max(1)), ..HttpOptions::default() };
+pub(crate) fn http_options(s: &SourceArgs, env: &Env, facts: &HostFacts) -> HttpOptions {
+    let mut o = HttpOptions {
+        timeout: Duration::from_secs(s.timeout.max(1)),
+        allow_http: s.allow_http,
+        min_rate: s.min_rate,
+        max_body: s.max_download.unwrap_or(crate::net::http::MAX_BODY),
+        credentials: crate::net::http::Credentials::new(netrc_hosts(facts.netrc.as_deref())),
+        ..HttpOptions::default()
+    };
     // Tests shorten the waits between retries; users have no reason to.
     if let Some(ms) = env.get("SLIM_SETUP_BACKOFF_MS").and_then(|v| v.parse().ok()) {
         o.backoff = Duration::from_millis(ms);
@@ -241,8 +246,16 @@ pub(crate) fn http_options(timeout_secs: u64, env: &Env) -> HttpOptions {
     o
 }
 
-pub(crate) fn api(s: &SourceArgs) -> String {
-    s.github_api_url.clone().unwrap_or_else(|| DEFAULT_API.into())
+/// Login and password per machine of the user's netrc (its `default` entry
+/// is not used: credentials go to the hosts the file names, nowhere else).
+fn netrc_hosts(text: Option<&str>) -> std::collections::HashMap<String, (String, String)> {
+    let Some(parsed) = text.and_then(|t| t.parse::<netrc::Netrc>().ok()) else { return Default::default() };
+    parsed
+        .hosts
+        .into_iter()
+        .filter(|(host, _)| !host.is_empty() && host != "default")
+        .map(|(host, a)| (host, (a.login, a.password)))
+        .collect()
 }
 
 /// The project's slim-bindings.sum, parsed; with `--lock` it must have a go.mod.
@@ -325,8 +338,8 @@ pub(crate) fn install_plan(args: &InstallArgs, env: &Env, facts: &HostFacts) -> 
         require_checksum: args.require_checksum,
         force: args.force,
         jobs: args.jobs as usize,
-        http: http_options(args.source.timeout, env),
-        api: api(&args.source),
+        http: http_options(&args.source, env, facts),
+        api: args.source.github_api_url.clone(),
         token: env.github_token().map(Secret::new),
         pins: pins(facts, args.lock)?,
         write_lock: args.lock,

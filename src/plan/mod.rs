@@ -12,7 +12,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub(crate) use decide::{
-    absolute_location, api, bases, go_paths, http_options, install_plan, module_dir, scope, single, version,
+    absolute_location, bases, go_paths, http_options, install_plan, module_dir, scope, single, version,
 };
 pub(crate) use provenance::{DirSource, LayoutWhy, PlatformNote, Setting, VersionSource};
 
@@ -57,8 +57,9 @@ pub(crate) struct InstallPlan {
     pub(crate) force: bool,
     pub(crate) jobs: usize,
     pub(crate) http: HttpOptions,
-    pub(crate) api: String,
-    /// Only ever sent to `api`.
+    /// `--github-api-url`, else each GitHub-shaped base asks its own API.
+    pub(crate) api: Option<String>,
+    /// Only ever sent to the API a base belongs to, over https or to loopback.
     pub(crate) token: Option<Secret>,
     /// The project's slim-bindings.sum, when it has one (or --lock will create it).
     pub(crate) pins: Option<Pins>,

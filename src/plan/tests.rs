@@ -44,6 +44,7 @@ fn facts() -> HostFacts {
         module: None,
         pins: None,
         vendor: None,
+        netrc: None,
         paths: &Lexical,
     }
 }
@@ -229,7 +230,7 @@ fn a_whole_install_plan_from_facts() {
         PathBuf::from("/g/.cgo-cache/slim-bindings/v1.4.0/libslim_bindings_x86_64_linux_gnu.a")
     );
     assert_eq!(plan.pinned("x86_64-unknown-linux-gnu").map(|d| d.hex()), Some("ab".repeat(32)));
-    assert_eq!(plan.api, "https://api.github.com");
+    assert_eq!(plan.api, None, "each GitHub-shaped base asks its own API");
     assert_eq!(format!("{:?}", plan.token), "Some(***)", "a token is never shown");
     assert_eq!(plan.token.as_ref().map(Secret::expose), Some("tok-123"));
     // --lock without a go.mod is a usage error; --from-file takes one target.

@@ -96,7 +96,21 @@ pub(crate) fn intact(lib: &Path, version: &str, triple: &str) -> Option<Manifest
     (m.version == version && m.triple == triple && damage(lib, &m).is_none()).then_some(m)
 }
 
-/// Written whole or not at all, so a reader never sees half a manifest.
+/// Remove a library's manifest (if any), durably: until a new one is
+/// written, the library counts as not installed.
+pub(crate) fn remove(lib: &Path) -> Result<()> {
+    let path = path_for(lib);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            super::fsutil::sync_dir(dir).map_err(|e| crate::error::Error::io("sync", dir, e))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(crate::error::Error::io("remove the manifest", path, e)),
+    }
+}
+
+/// Written whole or not at all (and fsynced), so a reader never sees half a manifest.
 pub(crate) fn write(lib: &Path, m: &Manifest) -> Result<()> {
     let json = serde_json::to_vec_pretty(m).expect("manifest serialises");
     super::atomic::write(&path_for(lib), &json)

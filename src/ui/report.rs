@@ -67,13 +67,65 @@ struct JsonReport<'a> {
     version: String,
     version_source: String,
     targets: &'a [Outcome],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<&'a Pinned>,
 }
 
-pub(crate) fn json(plan: &InstallPlan, outcomes: &[Outcome]) -> String {
+/// What `--lock` wrote into slim-bindings.sum.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Pinned {
+    pub(crate) path: std::path::PathBuf,
+    pub(crate) pins: Vec<Pin>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Pin {
+    pub(crate) triple: String,
+    pub(crate) sha256: crate::domain::sums::Sha256,
+    /// What vouched for the digest, or `None`: trust on first use.
+    pub(crate) verified_by: Option<String>,
+    /// `verified`, or `trust-on-first-use` when nothing published vouched
+    /// for the digest pinned.
+    pub(crate) trust: &'static str,
+}
+
+impl Pinned {
+    pub(crate) fn new(path: std::path::PathBuf, outcomes: &[Outcome]) -> Pinned {
+        let pins = outcomes
+            .iter()
+            .map(|o| Pin {
+                triple: o.triple.clone(),
+                sha256: o.sha256,
+                verified_by: o.verified_by.clone(),
+                trust: if o.verified_by.is_some() { "verified" } else { "trust-on-first-use" },
+            })
+            .collect();
+        Pinned { path, pins }
+    }
+
+    /// One line per pin, so a digest nothing vouched for is never just "pinned".
+    pub(crate) fn lines(&self) -> Vec<String> {
+        self.pins
+            .iter()
+            .map(|p| match &p.verified_by {
+                Some(by) => format!("  pinned {} sha256 {} (verified by {by}) in {}", p.triple, p.sha256, self.path.display()),
+                None => format!(
+                    "  trust on first use: pinned an unverified digest for {} (sha256 {}) in {}; nothing published vouched for it",
+                    p.triple,
+                    p.sha256,
+                    self.path.display()
+                ),
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn json(plan: &InstallPlan, outcomes: &[Outcome], lock: Option<&Pinned>) -> String {
     let doc = JsonReport {
         version: plan.version.to_string(),
         version_source: plan.version_source.to_string(),
         targets: outcomes,
+        lock,
     };
     serde_json::to_string_pretty(&doc).expect("report serialises")
 }

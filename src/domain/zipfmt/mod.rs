@@ -1,15 +1,19 @@
-//! The parts of the zip format the streaming route reads itself: the fixed part of
+//! The parts of the zip format the installer reads itself: the fixed part of
 //! a local file header, and the rules for which entry is the library and which
-//! names are unsafe. The zip crate's own stream reader consumes bytes it cannot
-//! give back, and the installer must decide "stream it or spool it" from the
-//! header before committing, so these few fields are read here.
+//! names are unsafe; `layout` holds the central directory and the rules that
+//! make an archive unambiguous. The zip crate's own stream reader consumes
+//! bytes it cannot give back, the installer must decide "stream it or spool
+//! it" from the header before committing, and the zip crate accepts archives
+//! that two readers would read differently, so these fields are read here.
+
+pub(crate) mod layout;
 
 pub(crate) const LOCAL_SIG: [u8; 4] = *b"PK\x03\x04";
 pub(crate) const LOCAL_FIXED_LEN: usize = 30;
 pub(crate) const METHOD_STORED: u16 = 0;
 pub(crate) const METHOD_DEFLATE: u16 = 8;
 const FLAG_ENCRYPTED: u16 = 1;
-const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
+pub(crate) const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct LocalHeader {
@@ -22,11 +26,11 @@ pub(crate) struct LocalHeader {
     pub(crate) extra_len: u16,
 }
 
-fn u16_at(b: &[u8], at: usize) -> u16 {
+pub(crate) fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
 }
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
@@ -62,23 +66,6 @@ impl LocalHeader {
     pub(crate) fn skippable(&self) -> bool {
         self.flags & FLAG_DATA_DESCRIPTOR == 0 && self.compressed != u32::MAX
     }
-}
-
-const EOCD_SIG: [u8; 4] = *b"PK\x05\x06";
-const EOCD_LEN: usize = 22;
-/// The end record sits within its own length plus the longest comment.
-pub(crate) const EOCD_SEARCH: usize = EOCD_LEN + u16::MAX as usize;
-
-/// Does this tail of an archive end with a whole end-of-central-directory
-/// record (its comment length reaching exactly to the last byte)?
-pub(crate) fn has_end_record(tail: &[u8]) -> bool {
-    if tail.len() < EOCD_LEN {
-        return false;
-    }
-    (0..=tail.len() - EOCD_LEN)
-        .rev()
-        .take(EOCD_SEARCH)
-        .any(|i| tail[i..i + 4] == EOCD_SIG && i + EOCD_LEN + u16_at(tail, i + 20) as usize == tail.len())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -127,19 +114,51 @@ pub(crate) fn match_entry(name: &str, lib_file: &str, aliases: &[String]) -> Mat
     }
 }
 
+/// Does the entry's path name another target: a folder named for another
+/// triple, or a library named for one (its own or the old tooling's
+/// spelling, with or without `lib` and extension)? Such an entry is never
+/// installed for this target, whatever else the archive holds: a musl library
+/// in the gnu zip would link and give the user the wrong program. `others`
+/// are the other targets' triples and library stems.
+pub(crate) fn names_other_target(name: &str, others: &[String]) -> bool {
+    name.split(['/', '\\']).any(|part| {
+        let stem = part.strip_prefix("lib").unwrap_or(part);
+        let stem = stem.split('.').next().unwrap_or(stem);
+        let folder = part.strip_prefix("bindings-").unwrap_or(part);
+        others.iter().any(|o| o == part || o == stem || o == folder)
+    })
+}
+
+/// Why no single entry is the library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Pick {
+    None,
+    /// Two entries could be it; which one a reader takes would be a guess.
+    Several(String, String),
+}
+
 /// Among all names of an archive (central directory order), the index of the
-/// library: the exact name, else an alias, else the only static library that is
-/// not an import library (`.dll.a`). `None` when there is no single answer.
-pub(crate) fn pick_entry(names: &[String], lib_file: &str, aliases: &[String]) -> Option<usize> {
-    let best =
-        (0..names.len()).max_by_key(|&i| (match_entry(&names[i], lib_file, aliases), std::cmp::Reverse(i)));
-    if let Some(i) = best.filter(|&i| match_entry(&names[i], lib_file, aliases) != Match::No) {
-        return Some(i);
-    }
-    let statics: Vec<usize> = (0..names.len()).filter(|&i| is_static_lib(&names[i])).collect();
-    match statics.as_slice() {
-        [only] => Some(*only),
-        _ => None,
+/// library: the one entry named for it (its name or an old spelling), else
+/// the only static library that is not an import library (`.dll.a`); never
+/// an entry that names another target.
+pub(crate) fn pick_entry(
+    names: &[String],
+    lib_file: &str,
+    aliases: &[String],
+    others: &[String],
+) -> Result<usize, Pick> {
+    let ours: Vec<usize> = (0..names.len()).filter(|&i| !names_other_target(&names[i], others)).collect();
+    let named: Vec<usize> =
+        ours.iter().copied().filter(|&i| match_entry(&names[i], lib_file, aliases) != Match::No).collect();
+    let candidates = if named.is_empty() {
+        ours.into_iter().filter(|&i| is_static_lib(&names[i])).collect()
+    } else {
+        named
+    };
+    match candidates.as_slice() {
+        [only] => Ok(*only),
+        [] => Err(Pick::None),
+        [a, b, ..] => Err(Pick::Several(names[*a].clone(), names[*b].clone())),
     }
 }
 
@@ -190,20 +209,6 @@ mod tests {
     }
 
     #[test]
-    fn end_records() {
-        let mut eocd = b"PK\x05\x06".to_vec();
-        eocd.extend_from_slice(&[0u8; 16]);
-        eocd.extend_from_slice(&3u16.to_le_bytes());
-        let mut tail = b"central directory bytes".to_vec();
-        tail.extend_from_slice(&eocd);
-        assert!(!has_end_record(&tail), "the comment is missing");
-        tail.extend_from_slice(b"abc");
-        assert!(has_end_record(&tail));
-        assert!(!has_end_record(&tail[..tail.len() - 1]));
-        assert!(!has_end_record(b"PK\x05\x06"));
-    }
-
-    #[test]
     fn unsafe_names() {
         for ok in ["a.a", "x86_64-unknown-linux-gnu/libslim.a", "dir/", "a..b/c"] {
             assert_eq!(check_name(ok), Ok(()), "{ok}");
@@ -213,6 +218,32 @@ mod tests {
         }
         for bad in ["../x.a", "a/../../x.a", "a\\..\\x.a", ".."] {
             assert!(matches!(check_name(bad), Err(NameError::ParentDir(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn entries_named_for_another_target_are_never_picked() {
+        let lib = "libslim_bindings_x86_64_linux_gnu.a";
+        let others: Vec<String> = [
+            "slim_bindings_x86_64_linux_musl",
+            "slim_bindings_x86_64_unknown_linux_musl",
+            "x86_64-unknown-linux-musl",
+        ]
+        .map(String::from)
+        .to_vec();
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let table: &[(&[&str], Option<usize>)] = &[
+            (&["libslim_bindings_x86_64_linux_musl.a"], None),
+            (&["libslim_bindings_x86_64_unknown_linux_musl.a"], None),
+            (&["x86_64-unknown-linux-musl/libslim_bindings_x86_64_linux_gnu.a"], None),
+            (&["bindings-x86_64-unknown-linux-musl/libslim_bindings_x86_64_linux_gnu.a"], None),
+            (&["x86_64-unknown-linux-musl/libother.a"], None),
+            (&["libslim_bindings_x86_64_linux_musl.a", "libslim_bindings_x86_64_linux_gnu.a"], Some(1)),
+            (&["libslim_bindings_x86_64_linux_musl.so", "libother.a"], Some(1)),
+            (&["libother.a"], Some(0)),
+        ];
+        for (list, want) in table {
+            assert_eq!(pick_entry(&names(list), lib, &[], &others).ok(), *want, "{list:?}");
         }
     }
 
@@ -232,12 +263,29 @@ mod tests {
             ),
             (&["t/slim.dll", "t/libslim_bindings_x86_64_pc_windows_gnu.a"], Some(1)),
             (&["t/", "t/libother.a"], Some(1)),
-            (&["t/liba.a", "t/libb.a"], None),
             (&["t/x.dll.a", "t/x.dll"], None),
             (&[], None),
         ];
         for (list, want) in table {
-            assert_eq!(pick_entry(&names(list), lib, &aliases), *want, "{list:?}");
+            assert_eq!(pick_entry(&names(list), lib, &aliases, &[]).ok(), *want, "{list:?}");
+        }
+        let several = [
+            (&["t/liba.a", "t/libb.a"][..], ("t/liba.a", "t/libb.a")),
+            (
+                &["a/libslim_bindings_x86_64_windows_gnu.a", "b/libslim_bindings_x86_64_windows_gnu.a"],
+                ("a/libslim_bindings_x86_64_windows_gnu.a", "b/libslim_bindings_x86_64_windows_gnu.a"),
+            ),
+            (
+                &["libslim_bindings_x86_64_pc_windows_gnu.a", "libslim_bindings_x86_64_windows_gnu.a"],
+                ("libslim_bindings_x86_64_pc_windows_gnu.a", "libslim_bindings_x86_64_windows_gnu.a"),
+            ),
+        ];
+        for (list, (a, b)) in several {
+            assert_eq!(
+                pick_entry(&names(list), lib, &aliases, &[]),
+                Err(Pick::Several(a.into(), b.into())),
+                "{list:?}"
+            );
         }
         assert_eq!(match_entry("t/libslim_bindings_x86_64_windows_gnu.a", lib, &aliases), Match::Exact);
         assert_eq!(match_entry("libslim_bindings_x86_64_pc_windows_gnu.a", lib, &aliases), Match::Alias);
