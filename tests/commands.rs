@@ -174,10 +174,10 @@ fn env_prints_cgo_flags_in_every_shell_form() {
     let env = |shell: &str| Run::of(home.sub("env").args([V, "--shell", shell]).args(LINUX_AMD64_GNU)).ok();
 
     let sh = env("sh");
-    assert!(sh.stdout.contains("export CGO_ENABLED=\"1\"\n"), "{sh}");
-    let line = sh.stdout.lines().find(|l| l.starts_with("export CGO_LDFLAGS=\"")).expect("CGO_LDFLAGS");
-    assert!(line.contains(&expected), "{sh}");
-    let (l_dir, l_name) = link_flags(line.trim_start_matches("export CGO_LDFLAGS=\"").trim_end_matches('"'));
+    assert!(sh.stdout.contains("export CGO_ENABLED='1'\n"), "{sh}");
+    let ldflags = support::cmd::sh_eval(&sh.stdout, "CGO_LDFLAGS");
+    assert!(ldflags.starts_with(&expected), "{sh}");
+    let (l_dir, l_name) = link_flags(&ldflags);
     assert_eq!(read(&l_dir.join(format!("lib{l_name}.a"))), lib(GNU), "-L/-l must name the installed file");
     sh.mentions(&["not needed for a plain `go build`"]);
 
@@ -202,8 +202,42 @@ fn env_for_a_custom_cache_dir_says_it_is_needed() {
     Run::of(&mut c).ok();
     let run = Run::of(home.sub("env").arg(V).arg("--cache-dir").arg(&custom).args(LINUX_AMD64_GNU)).ok();
     run.mentions(&["needed", "--cache-dir"]);
-    // A folder with a space is quoted so cgo does not split it.
-    assert!(run.stdout.contains(&format!("-L'{}'", custom.display())), "{run}");
+    // A folder with a space is quoted whole, as go splits CGO_LDFLAGS.
+    assert!(run.stdout.contains(&format!("'-L{}'", custom.display())), "{run}");
+}
+
+/// Spaces, quotes, `$` and backticks in the folder: `eval` runs nothing and
+/// gives back the one quoted field go's splitter reads as `-L<folder>`.
+#[test]
+fn env_output_is_safe_to_eval_for_any_folder_name() {
+    let home = Home::new();
+    let mirror = folder_mirror(&[TAG], GNU);
+    let canary = home.path().join("ran");
+    for name in [
+        format!("a b $(touch {0}) `touch {0}` $HOME it's", canary.display()),
+        "say \"hi\" \\ there".to_string(),
+    ] {
+        let custom = home.path().join(&name);
+        let mut c = home.install();
+        c.args([V, "--cache-dir"]).arg(&custom).arg("--base-url").arg(mirror.path()).args(LINUX_AMD64_GNU);
+        Run::of(&mut c).ok();
+        let run = Run::of(
+            home.sub("env").args([V, "--shell", "sh", "--cache-dir"]).arg(&custom).args(LINUX_AMD64_GNU),
+        )
+        .ok();
+        let ldflags = support::cmd::sh_eval(&run.stdout, "CGO_LDFLAGS");
+        let quote = if name.contains('\'') { '"' } else { '\'' };
+        let field = format!("{quote}-L{}{quote}", custom.display());
+        assert!(ldflags.starts_with(&format!("{field} -lslim_bindings_x86_64_linux_gnu")), "{ldflags}");
+        assert!(!canary.exists(), "eval ran a command from the folder name");
+    }
+    let both = home.path().join("it's \"both\"");
+    let mut c = home.install();
+    c.args([V, "--cache-dir"]).arg(&both).arg("--base-url").arg(mirror.path()).args(LINUX_AMD64_GNU);
+    Run::of(&mut c).ok();
+    let run = Run::of(home.sub("env").args([V, "--cache-dir"]).arg(&both).args(LINUX_AMD64_GNU)).fails(1);
+    run.error(&["cannot be written into CGO_LDFLAGS", "--cache-dir"]);
+    assert!(run.stdout.is_empty(), "{run}");
 }
 
 #[test]
@@ -491,7 +525,10 @@ fn lock_pins_digests_and_refuses_a_different_archive() {
     let proj = project();
     let gh = github_release(&[GNU, ARM]);
     let sum = proj.path().join("slim-bindings.sum");
-    install_in(&Home::new(), proj.path(), &gh, &["--lock"]).ok();
+    let locked = install_in(&Home::new(), proj.path(), &gh, &["--lock"]).ok().json();
+    for pin in locked["lock"]["pins"].as_array().expect("a lock section") {
+        assert_eq!(pin["trust"], "verified", "{pin}");
+    }
     let digest = |t: &str| sha256_hex(&release_zip(t, &lib(t)));
     let want = vec![format!("{V} {ARM} sha256:{}", digest(ARM)), format!("{V} {GNU} sha256:{}", digest(GNU))];
     assert_eq!(sum_lines(&sum), want, "one line per version and triple, sorted");
@@ -516,4 +553,38 @@ fn lock_pins_digests_and_refuses_a_different_archive() {
     // Locking again changes nothing.
     install_in(&teammate, proj.path(), &gh, &["--lock"]).ok();
     assert_eq!(sum_lines(&sum), want);
+}
+
+/// A mirror with no SHA256SUMS: --lock pins what it got, and says that is
+/// trust on first use, in the text and the JSON; --require-checksum refuses.
+#[test]
+fn lock_of_an_unverified_digest_says_trust_on_first_use() {
+    let proj = project();
+    let mirror = folder_mirror(&[TAG], GNU);
+    std::fs::remove_file(mirror.path().join(TAG).join("SHA256SUMS")).unwrap();
+    let sum = proj.path().join("slim-bindings.sum");
+    let home = Home::new();
+    let lock = |extra: &[&str]| {
+        let mut c = home.install();
+        c.args(["--target", GNU, "--lock", "--base-url"])
+            .arg(mirror.path())
+            .args(extra)
+            .current_dir(proj.path());
+        Run::of(&mut c)
+    };
+    let strict = lock(&["--require-checksum"]).fails(1);
+    strict.error(&["--require-checksum"]);
+    assert!(!sum.exists(), "nothing pinned\n{strict}");
+
+    let run = lock(&[]).ok();
+    let zip_sha = sha256_hex(&release_zip(GNU, &lib(GNU)));
+    run.mentions(&["trust on first use: pinned an unverified digest", &zip_sha]);
+    assert_eq!(sum_lines(&sum), [format!("{V} {GNU} sha256:{zip_sha}")]);
+    let doc = lock(&["--json", "--force"]).ok().json();
+    let pin = &doc["lock"]["pins"][0];
+    assert_eq!(
+        (pin["trust"].as_str(), pin["verified_by"].as_str()),
+        (Some("verified"), Some(sum.to_str().unwrap())),
+        "the pin now vouches: {doc}"
+    );
 }

@@ -8,42 +8,19 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use support::disk::{assert_clean, assert_installed, assert_nothing_installed, flip_byte, temp_files};
 use support::fixtures::{self, ZipEntry};
-use support::github::{FakeGitHub, OWNER, REPO, asset_name};
+use support::github::{OWNER, REPO, asset_name};
 use support::run::{Run, Running};
-use support::server::{Fault, Gate, Route, Server};
+use support::server::{Fault, Gate, Route};
 
-const VERSION: &str = "v1.4.0";
-const TAG: &str = "slim-bindings-v1.4.0";
-const GNU: &str = "x86_64-unknown-linux-gnu";
-const MUSL: &str = "x86_64-unknown-linux-musl";
+use support::case::{Case, GNU, MUSL, TAG, VERSION, entry_name, gnu_lib, gnu_zip, mirror, mirror_asset_path};
 /// Where the transfer faults cut the archive (it is ~150 KB).
 const CUT: u64 = 60_000;
 const TOKEN: &str = "tok-XYZ";
-
-// ---------------------------------------------------------------- fixtures
-
-/// The library the gnu release zip carries (~300 KB, ~150 KB deflated).
-fn gnu_lib() -> &'static [u8] {
-    static LIB: OnceLock<Vec<u8>> = OnceLock::new();
-    LIB.get_or_init(|| fixtures::library_for(GNU, 300_000))
-}
-
-fn gnu_zip() -> &'static [u8] {
-    static ZIP: OnceLock<Vec<u8>> = OnceLock::new();
-    ZIP.get_or_init(|| fixtures::release_zip(GNU, gnu_lib()))
-}
-
-/// The library's path inside a release zip: `<triple>/<lib name>`.
-fn entry_name(triple: &str) -> String {
-    format!("{triple}/{}", fixtures::lib_name(triple))
-}
 
 // ---------------------------------------------------------------- running
 
@@ -70,92 +47,6 @@ fn under_file_limit(cmd: &Command, blocks: u32) -> Command {
         sh.current_dir(dir);
     }
     sh
-}
-
-// ---------------------------------------------------------------- a case
-
-/// One isolated HOME, a destination folder (`--cache-dir`) and a fake GitHub.
-struct Case {
-    _tmp: tempfile::TempDir,
-    home: PathBuf,
-    dest: PathBuf,
-    gh: FakeGitHub,
-}
-
-impl Case {
-    fn new() -> Case {
-        let tmp = tempfile::tempdir().expect("tempdir");
-        let home = tmp.path().to_path_buf();
-        Case { dest: home.join("dest"), home, gh: FakeGitHub::start(), _tmp: tmp }
-    }
-
-    /// A case with the gnu release zip published (with its digest).
-    fn published() -> Case {
-        let c = Case::new();
-        c.publish(GNU, gnu_zip());
-        c
-    }
-
-    /// Publishes (or replaces, clearing CDN faults) the asset of `triple`.
-    fn publish(&self, triple: &str, zip: &[u8]) {
-        self.gh.publish(OWNER, REPO, TAG, &asset_name(triple), zip.to_vec());
-    }
-
-    fn cdn_fault(&self, triple: &str, fault: Fault) {
-        self.gh.cdn_fault(OWNER, REPO, TAG, &asset_name(triple), fault);
-    }
-
-    fn api_fault(&self, fault: Fault) {
-        self.gh.api_fault(OWNER, REPO, TAG, fault);
-    }
-
-    fn cdn_path(&self, triple: &str) -> String {
-        self.gh.cdn_path(OWNER, REPO, TAG, &asset_name(triple))
-    }
-
-    fn cdn_requests(&self) -> Vec<support::server::Request> {
-        self.gh.cdn.requests_to(&self.cdn_path(GNU))
-    }
-
-    fn api_count(&self) -> usize {
-        self.gh.gh.count(&self.gh.api_path(OWNER, REPO, TAG))
-    }
-
-    /// `install v1.4.0 --target triple --cache-dir dest` from the fake GitHub.
-    fn install(&self, triple: &str) -> Command {
-        self.install_from(triple, &self.gh.base_url(OWNER, REPO))
-    }
-
-    fn install_from(&self, triple: &str, base: &str) -> Command {
-        let mut cmd = support::cmd::slim_setup(&self.home);
-        cmd.env("SLIM_SETUP_BACKOFF_MS", "10")
-            .args(["install", VERSION, "--target", triple, "--no-progress", "--cache-dir"])
-            .arg(&self.dest)
-            .args(["--base-url", base, "--github-api-url", &self.gh.api_url()]);
-        cmd
-    }
-
-    /// The gnu library as cgo links it.
-    fn lib(&self) -> PathBuf {
-        self.dest.join(fixtures::cgo_lib_name(GNU))
-    }
-}
-
-/// A plain mirror (no GitHub shape) serving `zip` as the gnu asset, with
-/// SHA256SUMS when `sums`.
-fn mirror(route: Route, sums: Option<&[u8]>) -> (Server, String) {
-    let srv = Server::start();
-    srv.route(format!("/m/{TAG}/{}", asset_name(GNU)), route);
-    if let Some(zip) = sums {
-        let line = format!("{}  {}\n", support::sha256_hex(zip), asset_name(GNU));
-        srv.route(format!("/m/{TAG}/SHA256SUMS"), Route::bytes(line.into_bytes()));
-    }
-    let base = srv.url_for("/m");
-    (srv, base)
-}
-
-fn mirror_asset_path() -> String {
-    format!("/m/{TAG}/{}", asset_name(GNU))
 }
 
 fn now_secs() -> u64 {
@@ -200,41 +91,36 @@ fn status_408_is_retried() {
 }
 
 #[test]
-fn api_rate_limited_far_reset_installs_unverified_and_says_why() {
+fn api_rate_limited_far_reset_fails_closed_unless_a_pin_vouches() {
     let c = Case::published();
     c.api_fault(Fault::rate_limited(403, now_secs() + 3600));
-    let r = run(c.install(GNU));
-    let r = r.ok();
-    assert_installed(&c.lib(), gnu_lib(), &r);
+    let r = run(c.install(GNU)).fails(1);
     assert_eq!(c.api_count(), 1, "a wait of an hour must not be retried\n{}", r);
-    assert!(r.stderr.contains("GitHub API unavailable"), "{}", r);
-    assert!(r.stderr.contains("(unverified)"), "{}", r);
-    let err = r.stderr.to_lowercase();
-    assert!(
-        err.contains("rate limit") || err.contains("github_token"),
-        "PRODUCT GAP: the note does not say the API is rate limited nor suggest GITHUB_TOKEN \
-         (the HttpStatus hint is dropped when the error becomes ReleaseInfo::Unavailable)\n{}",
-        r
-    );
+    r.error(&[
+        "cannot verify",
+        "/releases/tags/slim-bindings-v1.4.0 could not be read",
+        "answered 403",
+        "asks to wait",
+    ]);
+    r.says(&["hint: set GITHUB_TOKEN", "--sha256", "slim-bindings.sum"]);
+    assert_nothing_installed(&c.dest, &r);
+    // A pin vouches without the API: the install goes ahead and says why.
+    let mut cmd = c.install(GNU);
+    cmd.args(["--sha256", &support::sha256_hex(gnu_zip())]);
+    let r = run(cmd).ok();
+    assert_installed(&c.lib(), gnu_lib(), &r);
+    r.says(&["could not be read", "--sha256 vouches for the archive", "verified against --sha256"]);
 }
 
 #[test]
-fn api_rate_limited_far_reset_with_require_checksum_fails() {
+fn api_rate_limited_far_reset_with_require_checksum_fails_naming_the_api() {
     let c = Case::published();
     c.api_fault(Fault::rate_limited(403, now_secs() + 3600));
     let mut cmd = c.install(GNU);
     cmd.arg("--require-checksum");
-    let r = run(cmd);
-    let r = r.fails(1);
-    let line = r.error(&["require-checksum"]);
+    let r = run(cmd).fails(1);
+    r.error(&["cannot verify", "could not be read", "403"]);
     assert_nothing_installed(&c.dest, &r);
-    let all = r.stderr.to_lowercase();
-    assert!(
-        all.contains("rate limit") || all.contains("unavailable") || all.contains("403"),
-        "PRODUCT GAP: with --require-checksum the error says no checksum is published, \
-         but one is; the API was rate limited and nothing says so: {line}\n{}",
-        r
-    );
 }
 
 #[test]
@@ -817,14 +703,14 @@ fn token_never_leaks_with_api_or_download_faults() {
         let bearer = format!("Bearer {TOKEN}");
         assert!(api.iter().all(|q| q.header("authorization") == Some(bearer.as_str())), "{api:#?}");
     };
-    // The API fails (500 on every try): installed unverified.
+    // The API fails (500 on every try): nothing vouches, nothing installed.
     let c = Case::published();
     c.api_fault(Fault::status(500));
     for extra in [&[][..], &["--json", "--force"][..]] {
         let mut cmd = c.install(GNU);
         cmd.env("GITHUB_TOKEN", TOKEN).args(extra);
-        let r = run(cmd);
-        let r = r.ok();
+        let r = run(cmd).fails(1);
+        r.error(&["cannot verify", "answered 500"]);
         check(&c, &r);
     }
     assert!(c.api_count() >= 2, "the API was not asked");

@@ -84,11 +84,10 @@ fn zip_member(zip: &[u8], suffix: &str) -> Vec<u8> {
     panic!("no entry ending {suffix:?}")
 }
 
-/// The folder holds exactly the library, its manifest and its lock file:
-/// no temp, spool or alias file survives an install.
+/// The folder holds exactly the library and its manifest: no temp, spool,
+/// alias or lock file survives an install, whether it worked or not.
 fn assert_only_the_library_in(dir: &Path, lib_file: &str) {
-    let mut want =
-        vec![lib_file.to_string(), format!("{lib_file}.slim-setup.json"), format!(".{lib_file}.lock")];
+    let mut want = vec![lib_file.to_string(), format!("{lib_file}.slim-setup.json")];
     want.sort();
     let got: Vec<String> = files_under(dir);
     assert_eq!(got, want, "files in {}", dir.display());
@@ -232,7 +231,7 @@ fn token_is_not_printed_when_the_api_refuses() {
         .args(LINUX_AMD64_GNU)
         .env("GITHUB_TOKEN", TOKEN);
     let run = Run::of(&mut cmd).fails(1);
-    run.says(&["--require-checksum"]);
+    run.says(&["cannot verify", "/releases/tags/slim-bindings-v1.4.0 could not be read (it answered 403)"]);
     assert!(!format!("{run}").contains(TOKEN), "the token was printed\n{run}");
     let cdn_auth = gh.cdn.requests().into_iter().filter(|r| r.header("authorization").is_some()).count();
     assert_eq!(cdn_auth, 0, "the CDN saw an authorization header");
@@ -266,7 +265,7 @@ fn json_report_describes_each_action() {
     assert_eq!(t["bytes"], lib(GNU).len());
     assert_eq!(t["action"], "installed");
     assert_eq!(t["url"], gh.download_url(OWNER, REPO, TAG, &asset_name(GNU)));
-    assert_eq!(t["verified_by"], "GitHub release digest");
+    assert!(t["verified_by"].as_str().unwrap().starts_with("GitHub release digest (http://"), "{t}");
     assert_eq!(t["route"], "stream");
     assert_eq!(t["downloaded_bytes"], zip.len());
 

@@ -73,3 +73,18 @@ pub fn path_without_go(dirs: &[&str], home: &Path) -> OsString {
     }
     bin.into_os_string()
 }
+
+/// What `sh` holds in `var` after `eval`-ing `script`, as a user's
+/// `eval "$(slim-setup env)"` would.
+#[allow(dead_code)]
+pub fn sh_eval(script: &str, var: &str) -> String {
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("eval \"$1\" && printf %s \"${var}\""))
+        .arg("sh")
+        .arg(script)
+        .output()
+        .expect("run sh");
+    assert!(out.status.success(), "sh -c eval failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}

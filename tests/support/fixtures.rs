@@ -356,3 +356,63 @@ impl Rng {
         out
     }
 }
+
+/// A zip taken apart at its central directory, to be put back together
+/// with the directory tampered with: `entries` is every byte before the
+/// directory, `central` its records. The end record is rebuilt to match.
+#[allow(dead_code)]
+pub struct ZipParts {
+    pub entries: Vec<u8>,
+    pub central: Vec<Vec<u8>>,
+}
+
+#[allow(dead_code)]
+impl ZipParts {
+    /// Panics on a zip with an end-record comment or zip64 records.
+    pub fn split(zip: &[u8]) -> ZipParts {
+        let eocd = &zip[zip.len() - 22..];
+        assert_eq!(&eocd[..4], b"PK\x05\x06", "an end record without a comment");
+        let u16_at = |b: &[u8], at: usize| u16::from_le_bytes([b[at], b[at + 1]]) as usize;
+        let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+        let (count, offset) = (u16_at(eocd, 10), u32_at(eocd, 16));
+        let mut central = Vec::new();
+        let mut at = offset;
+        for _ in 0..count {
+            let len = 46 + u16_at(zip, at + 28) + u16_at(zip, at + 30) + u16_at(zip, at + 32);
+            central.push(zip[at..at + len].to_vec());
+            at += len;
+        }
+        ZipParts { entries: zip[..offset].to_vec(), central }
+    }
+
+    pub fn name(&self, i: usize) -> String {
+        let r = &self.central[i];
+        let len = u16::from_le_bytes([r[28], r[29]]) as usize;
+        String::from_utf8_lossy(&r[46..46 + len]).into_owned()
+    }
+
+    /// The index of the record whose name ends with `suffix`.
+    pub fn find(&self, suffix: &str) -> usize {
+        (0..self.central.len()).find(|&i| self.name(i).ends_with(suffix)).expect("an entry with that name")
+    }
+
+    /// Renames record `i` in the directory only (same length).
+    pub fn rename(&mut self, i: usize, name: &str) {
+        assert_eq!(name.len(), self.name(i).len(), "a rename keeps the length");
+        self.central[i][46..46 + name.len()].copy_from_slice(name.as_bytes());
+    }
+
+    pub fn assemble(&self) -> Vec<u8> {
+        let mut out = self.entries.clone();
+        let dir: Vec<u8> = self.central.concat();
+        out.extend_from_slice(&dir);
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        let n = self.central.len() as u16;
+        out.extend_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(&(dir.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.entries.len() as u32).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+}

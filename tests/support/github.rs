@@ -27,6 +27,8 @@ pub struct FakeGitHub {
     /// The redirect target host that serves the bytes.
     pub cdn: Server,
     releases: Mutex<BTreeMap<(String, String, String), Release>>,
+    /// Where the API lives on `gh`: `/api`, or GitHub Enterprise's `/api/v3`.
+    api_prefix: &'static str,
 }
 
 #[derive(Default)]
@@ -45,9 +47,27 @@ struct Asset {
 
 impl FakeGitHub {
     pub fn start() -> FakeGitHub {
+        FakeGitHub::with_api_at("/api")
+    }
+
+    /// A GitHub Enterprise host: its API is `/api/v3` on the same host,
+    /// which slim-setup finds from the base alone.
+    pub fn start_enterprise() -> FakeGitHub {
+        FakeGitHub::with_api_at("/api/v3")
+    }
+
+    /// `start_enterprise` with the host (not the CDN) listening on `ip`.
+    pub fn start_enterprise_at(ip: std::net::IpAddr) -> FakeGitHub {
+        let mut gh = FakeGitHub::with_api_at("/api/v3");
+        gh.gh = Server::start_at(ip);
+        gh.gh.fallback(not_found());
+        gh
+    }
+
+    fn with_api_at(api_prefix: &'static str) -> FakeGitHub {
         let gh = Server::start();
         gh.fallback(not_found());
-        FakeGitHub { gh, cdn: Server::start(), releases: Mutex::new(BTreeMap::new()) }
+        FakeGitHub { gh, cdn: Server::start(), releases: Mutex::new(BTreeMap::new()), api_prefix }
     }
 
     /// `{gh}/{owner}/{repo}/releases/download`, the shape the tool treats as GitHub.
@@ -56,7 +76,7 @@ impl FakeGitHub {
     }
     /// For `--github-api-url` / `SLIM_SETUP_GITHUB_API_URL`.
     pub fn api_url(&self) -> String {
-        format!("{}/api", self.gh.url())
+        format!("{}{}", self.gh.url(), self.api_prefix)
     }
     pub fn download_path(&self, owner: &str, repo: &str, tag: &str, asset: &str) -> String {
         format!("/{owner}/{repo}/releases/download/{tag}/{asset}")
@@ -65,7 +85,7 @@ impl FakeGitHub {
         self.gh.url_for(&self.download_path(owner, repo, tag, asset))
     }
     pub fn api_path(&self, owner: &str, repo: &str, tag: &str) -> String {
-        format!("/api/repos/{owner}/{repo}/releases/tags/{tag}")
+        format!("{}/repos/{owner}/{repo}/releases/tags/{tag}", self.api_prefix)
     }
     /// The CDN path without its query (request counts ignore the query).
     pub fn cdn_path(&self, owner: &str, repo: &str, tag: &str, asset: &str) -> String {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod binfmt;
+pub mod case;
 pub mod cmd;
 pub mod disk;
 pub mod fixtures;
@@ -13,6 +14,7 @@ pub mod home;
 pub mod release;
 pub mod run;
 pub mod server;
+pub mod tls;
 pub mod user;
 
 use sha2::{Digest, Sha256};

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 #[allow(unused_imports)]
 pub use route::Gate;
-use route::{Cut, Reply};
+use route::{Cut, Reply, Tail};
 pub use route::{Fault, Route};
 
 /// How long a blocked socket call waits before re-checking the shutdown flag:
@@ -61,7 +61,13 @@ pub struct Server {
 impl Server {
     /// Binds 127.0.0.1:0 before returning, so the URL is usable at once.
     pub fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        Server::start_at(std::net::Ipv4Addr::LOCALHOST.into())
+    }
+
+    /// Binds `ip`:0: with `outward_ip()`, a host slim-setup does not treat
+    /// as loopback, still on this machine.
+    pub fn start_at(ip: std::net::IpAddr) -> Server {
+        let listener = TcpListener::bind((ip, 0)).expect("bind port 0");
         let addr = listener.local_addr().expect("local addr");
         let inner = Arc::new(Inner {
             routes: Mutex::new(HashMap::new()),
@@ -174,7 +180,12 @@ fn serve(inner: &Inner, mut stream: TcpStream) {
     }
     let body = &reply.body[reply.span.clone()];
     let declared = reply.declared.unwrap_or(body.len() as u64);
-    head.push_str(&format!("content-length: {declared}\r\nconnection: close\r\n\r\n"));
+    match reply.tail {
+        Tail::None => head.push_str(&format!("content-length: {declared}\r\n")),
+        Tail::Zeros(n) => head.push_str(&format!("content-length: {}\r\n", declared + n)),
+        Tail::Endless => {}
+    }
+    head.push_str("connection: close\r\n\r\n");
     let stop = &inner.shutdown;
     if http::send(&mut stream, head.as_bytes(), stop, None).is_err() || head_only {
         return;
@@ -182,8 +193,32 @@ fn serve(inner: &Inner, mut stream: TcpStream) {
     let counter = Some(&inner.body_bytes);
     match reply.cut {
         None => {
-            if http::send(&mut stream, body, stop, counter).is_ok() {
+            let zeros = vec![0u8; 64 * 1024];
+            let mut left = match reply.tail {
+                Tail::None => 0,
+                Tail::Zeros(n) => n,
+                Tail::Endless => u64::MAX,
+            };
+            let mut sent = http::send(&mut stream, body, stop, counter);
+            while sent.is_ok() && left > 0 {
+                let n = left.min(zeros.len() as u64);
+                sent = http::send(&mut stream, &zeros[..n as usize], stop, counter);
+                left -= n;
+            }
+            if sent.is_ok() {
                 let _ = stream.shutdown(Shutdown::Write);
+            }
+        }
+        Some(Cut::Drip(n, every)) => {
+            let n = body.len().min(n as usize);
+            let mut sent = http::send(&mut stream, &body[..n], stop, counter);
+            for byte in body[n..].chunks(1) {
+                if sent.is_err() {
+                    break;
+                }
+                // The server's pace, not a wait for the client.
+                thread::sleep(every);
+                sent = http::send(&mut stream, byte, stop, counter);
             }
         }
         Some(Cut::Drop(n)) => {
@@ -238,6 +273,17 @@ impl Inner {
             _ => Route::status(404, "not found\n"),
         })
     }
+}
+
+/// This machine's address on its outward interface (not loopback): what a
+/// UDP socket aimed at a documentation address would send from. Nothing is
+/// sent. Panics on a machine with no network interface but `lo`.
+pub fn outward_ip() -> std::net::IpAddr {
+    let probe = std::net::UdpSocket::bind("0.0.0.0:0").expect("udp socket");
+    probe.connect("192.0.2.200:9").expect("a machine with a non-loopback interface (route to 192.0.2.0/24)");
+    let ip = probe.local_addr().expect("local addr").ip();
+    assert!(!ip.is_loopback() && !ip.is_unspecified(), "no non-loopback address: {ip}");
+    ip
 }
 
 /// Locks, ignoring poisoning: a panicking test must not wedge the server.

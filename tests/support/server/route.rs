@@ -38,6 +38,14 @@ pub enum Fault {
     IgnoreRange,
     /// Answer 200 `text/html` with a login page (a captive portal).
     Html,
+    /// Send `after_bytes`, then one byte every `every` (a server that is
+    /// never silent long enough to time out, and never gets anywhere).
+    Drip { after_bytes: u64, every: std::time::Duration },
+    /// `bytes` zero bytes after the body, announced in Content-Length.
+    Junk { bytes: u64 },
+    /// No Content-Length, and zero bytes after the body for as long as the
+    /// client reads.
+    Endless,
 }
 
 /// Opened by a test to let a held response go on.
@@ -214,7 +222,20 @@ impl Route {
         {
             reply.declared = Some(*n);
         }
+        for (f, _) in &self.faults {
+            match f {
+                Fault::Junk { bytes } => reply.tail = Tail::Zeros(*bytes),
+                Fault::Endless => reply.tail = Tail::Endless,
+                _ => {}
+            }
+        }
         if req.method == "GET" {
+            if let Some((Fault::Drip { after_bytes, every }, _)) =
+                self.faults.iter().find(|(f, _)| matches!(f, Fault::Drip { .. }))
+            {
+                reply.cut = Some(Cut::Drip(*after_bytes, *every));
+                return reply;
+            }
             let cuts =
                 |f: &Fault| matches!(f, Fault::DropAfter { .. } | Fault::Stall { .. } | Fault::Hold { .. });
             reply.cut = match self.fire(cuts) {
@@ -236,6 +257,7 @@ impl Route {
             span: 0..len,
             declared: None,
             cut: None,
+            tail: Tail::None,
         };
         if !self.ranged || self.status != 200 {
             return reply;
@@ -284,18 +306,35 @@ pub(super) struct Reply {
     /// A Content-Length to announce instead of the real one.
     pub declared: Option<u64>,
     pub cut: Option<Cut>,
+    /// What follows the body.
+    pub tail: Tail,
 }
 
 pub(super) enum Cut {
     Drop(u64),
     Stall(u64),
     Hold(u64, Gate),
+    Drip(u64, std::time::Duration),
+}
+
+pub(super) enum Tail {
+    None,
+    Zeros(u64),
+    Endless,
 }
 
 impl Reply {
     fn plain(status: u16, body: impl Into<Vec<u8>>) -> Reply {
         let body: Vec<u8> = body.into();
         let headers = vec![("content-type".into(), "text/plain; charset=utf-8".into())];
-        Reply { status, headers, span: 0..body.len(), body: Arc::new(body), declared: None, cut: None }
+        Reply {
+            status,
+            headers,
+            span: 0..body.len(),
+            body: Arc::new(body),
+            declared: None,
+            cut: None,
+            tail: Tail::None,
+        }
     }
 }
