@@ -158,6 +158,9 @@ pub(crate) struct MirrorArgs {
 pub(crate) struct DoctorArgs {
     #[command(flatten)]
     pub(crate) target: SingleTargetArgs,
+    /// Print JSON
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -224,6 +227,9 @@ pub(crate) struct SourceArgs {
     /// Bytes a second below which a download counts as stalled over a whole --timeout (0: no minimum)
     #[arg(long, env = "SLIM_SETUP_MIN_RATE", value_name = "BYTES", default_value_t = 1024)]
     pub(crate) min_rate: u64,
+    /// Retries of a failed request or download before giving up
+    #[arg(long, env = "SLIM_SETUP_RETRIES", value_name = "N", default_value_t = 4)]
+    pub(crate) retries: u32,
     /// The most bytes one archive may be, announced or not [default: 4 GiB]
     #[arg(long, env = "SLIM_SETUP_MAX_DOWNLOAD", value_name = "BYTES")]
     pub(crate) max_download: Option<u64>,
@@ -255,6 +261,10 @@ pub(crate) struct InstallArgs {
     /// Record the verified archive digests in slim-bindings.sum beside go.mod (like go.sum)
     #[arg(long)]
     pub(crate) lock: bool,
+    /// Print what would be installed, from where, where to, and what would
+    /// verify it, writing nothing and downloading nothing but metadata
+    #[arg(long)]
+    pub(crate) dry_run: bool,
     /// Targets downloaded at once
     #[arg(long, short = 'j', value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub(crate) jobs: u16,
@@ -268,11 +278,18 @@ pub(crate) struct OutputArgs {
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
     /// No progress bar
-    #[arg(long)]
+    #[arg(long, conflicts_with = "progress")]
     pub(crate) no_progress: bool,
+    /// Progress bars on a terminal even with --json or --quiet
+    #[arg(long)]
+    pub(crate) progress: bool,
     /// Print one JSON document on stdout describing the result
     #[arg(long)]
     pub(crate) json: bool,
+    /// Also show each HTTP request, the checksum source, the folder decision
+    /// and timings per phase (-vv: more); never a credential
+    #[arg(long, short = 'v', action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
 }
 
 /// `--libc gnu|musl` (`glibc` accepted), checked by clap, typed from then on.
@@ -293,6 +310,37 @@ impl Cli {
     /// The install arguments whether or not `install` was typed.
     pub(crate) fn into_command(self) -> Command {
         self.command.unwrap_or(Command::Install(self.install))
+    }
+}
+
+impl Command {
+    /// The name in `--json` documents (`"command"`).
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Command::Install(_) => "install",
+            Command::List(_) => "list",
+            Command::Verify(_) => "verify",
+            Command::Env(_) => "env",
+            Command::Clean(_) => "clean",
+            Command::Mirror(_) => "mirror",
+            Command::Doctor(_) => "doctor",
+            Command::Targets(_) => "targets",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+        }
+    }
+
+    /// Whether the command was asked for one JSON document on stdout.
+    pub(crate) fn json(&self) -> bool {
+        match self {
+            Command::Install(a) => a.output.json,
+            Command::Mirror(a) => a.output.json,
+            Command::List(a) => a.json,
+            Command::Verify(a) => a.json,
+            Command::Doctor(a) => a.json,
+            Command::Targets(a) => a.json,
+            Command::Env(_) | Command::Clean(_) | Command::Completions(_) | Command::Man => false,
+        }
     }
 }
 

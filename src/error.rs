@@ -53,7 +53,7 @@ pub(crate) enum Error {
         source: io::Error,
     },
     #[error("could not reach {host} ({url}): {reason}")]
-    Network { host: String, url: String, reason: String },
+    Network { host: String, url: String, reason: String, kind: NetKind },
     #[error("{url} answered {status}")]
     HttpStatus { url: String, status: u16, available: Vec<String>, hint: Option<String> },
     #[error("{url} did not send the archive: {reason}")]
@@ -116,6 +116,8 @@ pub(crate) enum Error {
     Interrupted(i32),
     #[error("{0}")]
     Other(String),
+    #[error("{} of {total} targets failed: {}", .failed.len(), .failed.join(", "))]
+    TargetsFailed { failed: Vec<String>, total: usize },
     /// Standard output's reader went away: nothing is wrong, nothing is said.
     #[error("standard output was closed")]
     ClosedOutput,
@@ -171,8 +173,14 @@ impl Error {
             Error::LocalReplace { .. } => {
                 "pass the version whose library the local copy needs: slim-setup install v1.4.0".into()
             }
+            Error::Network { kind: NetKind::Timeout, .. } => {
+                "the server is slow or the network stalls: raise --timeout (or lower --min-rate), check the proxy settings (HTTPS_PROXY, NO_PROXY), or use a mirror with --base-url".into()
+            }
+            Error::Network { kind: NetKind::Refused, host, .. } => {
+                format!("nothing accepts connections at {host}: check --base-url (is the mirror running?) and the proxy settings")
+            }
             Error::Network { .. } => {
-                "check the connection or proxy settings (HTTPS_PROXY, NO_PROXY), raise --timeout, or use a mirror with --base-url".into()
+                "check the connection and the proxy settings (HTTPS_PROXY, NO_PROXY), or use a mirror with --base-url".into()
             }
             Error::HttpStatus { hint: Some(h), .. } => h.clone(),
             Error::HttpStatus { available, .. } if !available.is_empty() => {
@@ -222,6 +230,15 @@ impl Error {
             _ => return None,
         })
     }
+}
+
+/// What kind of network failure, for the hint: only a timeout is helped
+/// by a longer --timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NetKind {
+    Timeout,
+    Refused,
+    Other,
 }
 
 /// What `run` hands `main`: the error with its chain of causes (as

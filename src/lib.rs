@@ -33,12 +33,20 @@ pub use interrupt::install_handler;
 
 /// Run a parsed command line. `main` owns printing errors and exiting.
 pub fn run(cli: Cli, env: &Env, cwd: &Path) -> std::result::Result<(), Failure> {
-    dispatch(cli, env, cwd).map_err(Failure::from)
+    let command = cli.into_command();
+    let (name, json) = (command.name(), command.json());
+    dispatch(command, env, cwd).map_err(|e| {
+        // A script reading stdout gets a document whatever happened.
+        if json {
+            let _ = ui::json::emit_failure(name, &e);
+        }
+        Failure::from(e)
+    })
 }
 
-fn dispatch(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
+fn dispatch(command: Command, env: &Env, cwd: &Path) -> Result<()> {
     env.check_text()?;
-    match cli.into_command() {
+    match command {
         Command::Install(args) => commands::install::run(&args, env, cwd),
         Command::List(args) => commands::list::run(&args, env, cwd),
         Command::Verify(args) => commands::verify::run(&args, env, cwd),

@@ -16,23 +16,46 @@ use crate::ui::out::outln;
 #[derive(Default)]
 struct Report {
     fails: usize,
+    /// --json: the checks are kept for one document at the end.
+    json: bool,
+    checks: Vec<Check>,
     /// The first failed write to standard output, returned once the checks end.
     closed: Option<Error>,
 }
 
+#[derive(serde::Serialize)]
+struct Check {
+    check: String,
+    /// `ok`, `warn` or `fail`.
+    status: &'static str,
+    detail: String,
+}
+
+#[derive(serde::Serialize)]
+struct Checks<'a> {
+    checks: &'a [Check],
+}
+
 impl Report {
     fn ok(&mut self, what: &str, detail: &str) {
-        self.say("ok   ", what, detail);
+        self.say("ok", what, detail);
     }
     fn warn(&mut self, what: &str, detail: &str) {
-        self.say("WARN ", what, detail);
+        self.say("warn", what, detail);
     }
     fn fail(&mut self, what: &str, detail: &str) {
         self.fails += 1;
-        self.say("FAIL ", what, detail);
+        self.say("fail", what, detail);
     }
-    fn say(&mut self, mark: &str, what: &str, detail: &str) {
-        if self.closed.is_none() {
+    fn say(&mut self, status: &'static str, what: &str, detail: &str) {
+        if self.json {
+            self.checks.push(Check { check: what.into(), status, detail: detail.into() });
+        } else if self.closed.is_none() {
+            let mark = match status {
+                "ok" => "ok   ",
+                "warn" => "WARN ",
+                _ => "FAIL ",
+            };
             self.closed = outln!("{mark} {what}: {detail}").err();
         }
     }
@@ -46,7 +69,7 @@ fn run_version(cmd: &str, arg: &str) -> Option<String> {
 }
 
 pub(crate) fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
-    let mut r = Report::default();
+    let mut r = Report { json: args.json, ..Report::default() };
     // One look at the machine serves every check below.
     let facts = super::facts_with_module(&Ask::single(&args.target, true), env, cwd)?;
     let go_env = facts.go_env.as_ref();
@@ -155,10 +178,11 @@ pub(crate) fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
     if let Some(closed) = r.closed.take() {
         return Err(closed);
     }
-    if r.fails > 0 {
-        return Err(Error::Other(format!("{} check(s) failed", r.fails)));
+    let failure = (r.fails > 0).then(|| Error::Other(format!("{} check(s) failed", r.fails)));
+    if r.json {
+        crate::ui::json::emit("doctor", Checks { checks: &r.checks }, failure.as_ref())?;
     }
-    Ok(())
+    failure.map_or(Ok(()), Err)
 }
 
 fn vendoring(r: &mut Report, modules_txt: Option<&str>) {

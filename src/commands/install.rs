@@ -10,42 +10,94 @@ use crate::host::facts::Ask;
 use crate::pipeline::install::{Outcome, install_all};
 use crate::plan::{self, InstallPlan};
 use crate::store::atomic;
-use crate::ui::out::outln;
-use crate::ui::{progress, report};
+
+use crate::progress::{Event, EventSink};
+use crate::ui::{json, progress, report};
 
 pub(crate) fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
     let facts = super::facts_with_module(&Ask::install(args), env, cwd)?;
-    let plan = plan::install_plan(args, env, &facts)?;
+    let mut plan = plan::install_plan(args, env, &facts)?;
     let out = &args.output;
-    let ui = progress::reporter(out.quiet || out.json, out.no_progress);
+    let ui = progress::reporter(super::display(out));
+    plan.http.events = EventSink::to(ui.clone());
     if !(out.quiet || out.json) {
         eprint!("{}", report::banner(&plan));
     }
-    let outcomes = install_all(&plan, &*ui)?;
-    let pinned = match plan.write_lock {
-        true => Some(report::Pinned::new(write_pins(&plan, &outcomes)?, &outcomes)),
-        false => None,
+    for t in &plan.targets {
+        let text = format!("{}: folder {} ({})", t.target.triple, t.dir.display(), t.dir_source);
+        ui.event(Event::Detail { level: 1, text: &text });
+    }
+    if args.dry_run {
+        let planned = crate::pipeline::dryrun::dry_run(&plan);
+        if out.json {
+            return json::emit("install", crate::ui::plan::PlanDoc::new(&plan, &planned), None);
+        }
+        if !out.quiet {
+            eprint!("{}", crate::ui::plan::dry_run_text(&plan, &planned));
+        }
+        return Ok(());
+    }
+    let results = install_all(&plan, &*ui);
+    let ok: Vec<Outcome> = results.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+    let several = several_failed(&plan, &results);
+    let failed = results.iter().any(Result::is_err);
+    // Pins describe a whole run: a partial one pins nothing.
+    let pinned = match (plan.write_lock, failed) {
+        (true, false) => Some(report::Pinned::new(write_pins(&plan, &ok)?, &ok)),
+        _ => None,
     };
-    if let Some(p) = pinned.as_ref().filter(|_| !(out.quiet || out.json)) {
+    if !out.quiet {
+        print_text(&plan, &results, pinned.as_ref(), out.json);
+    }
+    if out.json {
+        // The run's error: the one target's own, or how many of several failed.
+        let error = several.as_ref().or_else(|| results.iter().find_map(|r| r.as_ref().err()));
+        json::emit("install", report::InstallDoc::new(&plan, &results, pinned.as_ref()), error)?;
+    }
+    match several {
+        Some(e) => Err(e),
+        None => results.into_iter().find_map(Result::err).map_or(Ok(()), Err),
+    }
+}
+
+/// Human text on stderr. With --json only the warnings, so a person reading a
+/// CI log still sees them; a single target's error is the run's error line.
+fn print_text(plan: &InstallPlan, results: &[Result<Outcome>], pinned: Option<&report::Pinned>, json: bool) {
+    if let Some(p) = pinned.filter(|_| !json) {
         for line in p.lines() {
             eprintln!("{line}");
         }
     }
-    if out.json {
-        // Warnings still reach a human reading the CI log, not only the JSON.
-        if !out.quiet {
-            for note in outcomes.iter().flat_map(|o| &o.notes).filter(|n| n.starts_with("warning")) {
-                eprintln!("{note}");
+    for (tp, r) in plan.targets.iter().zip(results) {
+        match r {
+            Ok(o) if json => {
+                for note in o.notes.iter().filter(|n| n.starts_with("warning")) {
+                    eprintln!("{note}");
+                }
             }
+            Ok(o) => eprintln!("{}", report::outcome_line(o)),
+            Err(e) if results.len() > 1 && !json => {
+                eprintln!("{}", report::failure_line(tp.target.triple, e))
+            }
+            Err(_) => {}
         }
-        outln!("{}", report::json(&plan, &outcomes, pinned.as_ref()))?;
-    } else if !out.quiet {
-        for o in &outcomes {
-            eprintln!("{}", report::outcome_line(o));
-        }
-        eprintln!("{}", report::next_step(&outcomes));
     }
-    Ok(())
+    if !json && results.iter().all(Result::is_ok) {
+        let ok: Vec<Outcome> = results.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
+        eprintln!("{}", report::next_step(&ok));
+    }
+}
+
+/// With several targets, the run fails naming the ones that did.
+fn several_failed(plan: &InstallPlan, results: &[Result<Outcome>]) -> Option<Error> {
+    let failed: Vec<String> = plan
+        .targets
+        .iter()
+        .zip(results)
+        .filter(|(_, r)| r.is_err())
+        .map(|(tp, _)| tp.target.triple.to_string())
+        .collect();
+    (results.len() > 1 && !failed.is_empty()).then_some(Error::TargetsFailed { failed, total: results.len() })
 }
 
 /// Add this run's digests to slim-bindings.sum and return its path. With

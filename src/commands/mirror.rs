@@ -14,10 +14,10 @@ use crate::host::env::Env;
 use crate::host::facts::{Ask, HostFacts};
 use crate::net::sources::{Finder, LazyHttp, Lookups};
 use crate::pipeline::fetch::Origin;
-use crate::pipeline::mirror::mirror;
+use crate::pipeline::mirror::{Mirrored, Status, mirror};
 use crate::pipeline::verify::Policy;
 use crate::plan;
-use crate::ui::out::outln;
+use crate::ui::json;
 use crate::ui::progress;
 
 pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
@@ -37,24 +37,107 @@ pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
     };
     let dir = args.out.join(&layout.tag);
     std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
-    let http = LazyHttp::new(plan::http_options(&args.source, env, &facts));
+    let ui = progress::reporter(super::display(&args.output));
+    let mut opts = plan::http_options(&args.source, env, &facts);
+    opts.events = crate::progress::EventSink::to(ui.clone());
+    let http = LazyHttp::new(opts);
     let lookups = Lookups::default();
     let api = args.source.github_api_url.clone();
     let finder =
         Finder { http: &http, api_override: api.as_deref(), token: env.github_token(), lookups: &lookups };
     let origin = Origin { finder: &finder, bases: &bases, from_file: None, tag: &layout.tag };
-    let ui = progress::reporter(args.output.quiet || args.output.json, args.output.no_progress);
     let policy = Policy { require_checksum: args.require_checksum };
-    let done = mirror(&origin, &targets, &dir, policy, &*ui)?;
-    for m in &done {
-        ui.line(&format!("  ok {} ({}) sha256 {}", m.asset, HumanBytes(m.bytes), m.sha256));
-    }
+    let results = mirror(&origin, &targets, &dir, policy, &*ui)?;
+    let failed: Vec<String> =
+        targets.iter().zip(&results).filter(|(_, r)| r.is_err()).map(|(t, _)| t.triple.to_string()).collect();
+    let failure = match failed.as_slice() {
+        [] => None,
+        [_] if results.len() == 1 => None,
+        _ => Some(Error::TargetsFailed { failed, total: results.len() }),
+    };
     if args.output.json {
-        let list: Vec<_> =
-            done.iter().map(|m| serde_json::json!({"asset": m.asset, "sha256": m.sha256})).collect();
-        outln!("{}", serde_json::json!({"version": version.to_string(), "dir": dir, "assets": list}))?;
+        let error = failure.as_ref().or_else(|| results.iter().find_map(|r| r.as_ref().err()));
+        let doc = MirrorDoc {
+            version: version.to_string(),
+            dir: &dir,
+            archives: targets.iter().zip(&results).map(|(t, r)| ArchiveDoc::new(t, &dir, r)).collect(),
+        };
+        json::emit("mirror", doc, error)?;
     } else if !args.output.quiet {
-        eprintln!("mirror ready: serve {} and pass --base-url <its URL>", args.out.display());
+        for (t, r) in targets.iter().zip(&results) {
+            match r {
+                Ok(m) if m.status == Status::AlreadyMirrored => {
+                    eprintln!(
+                        "  ok {} already mirrored ({}) sha256 {}",
+                        m.asset,
+                        HumanBytes(m.bytes),
+                        m.sha256
+                    )
+                }
+                Ok(m) => eprintln!("  ok {} ({}) sha256 {}", m.asset, HumanBytes(m.bytes), m.sha256),
+                Err(e) if results.len() > 1 => eprintln!("{}", crate::ui::report::failure_line(t.triple, e)),
+                Err(_) => {}
+            }
+        }
+        if results.iter().any(Result::is_ok) {
+            eprintln!(
+                "mirror ready: the folder works directly as --base-url {} (or serve it over https and pass its URL)",
+                args.out.display()
+            );
+        }
     }
-    Ok(())
+    match failure {
+        Some(e) => Err(e),
+        None => results.into_iter().find_map(Result::err).map_or(Ok(()), Err),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct MirrorDoc<'a> {
+    version: String,
+    dir: &'a Path,
+    archives: Vec<ArchiveDoc>,
+}
+
+#[derive(serde::Serialize)]
+struct ArchiveDoc {
+    triple: &'static str,
+    asset: String,
+    /// `mirrored`, `already-mirrored` or `failed`.
+    status: &'static str,
+    path: std::path::PathBuf,
+    archive_sha256: Option<crate::domain::sums::Sha256>,
+    verified_by: Option<String>,
+    bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<json::ErrorDoc>,
+}
+
+impl ArchiveDoc {
+    fn new(t: &'static Target, dir: &Path, r: &Result<Mirrored>) -> ArchiveDoc {
+        let asset = t.asset_name();
+        let path = dir.join(&asset);
+        match r {
+            Ok(m) => ArchiveDoc {
+                triple: t.triple,
+                status: if m.status == Status::AlreadyMirrored { "already-mirrored" } else { "mirrored" },
+                path,
+                archive_sha256: Some(m.sha256),
+                verified_by: m.verified_by.clone(),
+                bytes: Some(m.bytes),
+                error: None,
+                asset,
+            },
+            Err(e) => ArchiveDoc {
+                triple: t.triple,
+                status: "failed",
+                path,
+                archive_sha256: None,
+                verified_by: None,
+                bytes: None,
+                error: Some(json::ErrorDoc::of(e)),
+                asset,
+            },
+        }
+    }
 }

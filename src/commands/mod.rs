@@ -28,3 +28,14 @@ fn facts_with_module(ask: &Ask, env: &Env, cwd: &Path) -> Result<HostFacts> {
     let dir = plan::module_dir(ask.version, &location, env, &facts).ok();
     Ok(facts.with_module(dir.as_deref()))
 }
+
+/// How `--quiet`, `--json`, `--progress` and `-v` show a run.
+fn display(o: &crate::cli::OutputArgs) -> crate::ui::progress::Display {
+    crate::ui::progress::Display {
+        quiet: o.quiet,
+        json: o.json,
+        no_progress: o.no_progress,
+        progress: o.progress,
+        verbose: o.verbose,
+    }
+}

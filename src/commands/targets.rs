@@ -9,11 +9,16 @@ use crate::ui::out::outln;
 struct Row {
     goos: &'static str,
     goarch: &'static str,
-    libc: Option<String>,
+    libc: Option<crate::domain::platform::Libc>,
     triple: &'static str,
     library: String,
     cgo_links: String,
     host: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Targets<'a> {
+    targets: &'a [Row],
 }
 
 pub(crate) fn run(args: &TargetsArgs, env: &crate::host::env::Env) -> crate::error::Result<()> {
@@ -24,7 +29,7 @@ pub(crate) fn run(args: &TargetsArgs, env: &crate::host::env::Env) -> crate::err
         .map(|t| Row {
             goos: t.goos,
             goarch: t.goarch,
-            libc: t.libc.map(|l| l.to_string()),
+            libc: t.libc,
             triple: t.triple,
             library: t.lib_file(),
             cgo_links: format!("lib{}.a", t.cgo_link_name()),
@@ -34,13 +39,13 @@ pub(crate) fn run(args: &TargetsArgs, env: &crate::host::env::Env) -> crate::err
         })
         .collect();
     if args.json {
-        return outln!("{}", serde_json::to_string_pretty(&rows).expect("serialises"));
+        return crate::ui::json::emit("targets", Targets { targets: &rows }, None);
     }
     outln!("  {:<15} {:<5} {:<27} {:<40} cgo links", "GOOS/GOARCH", "libc", "triple", "library in the zip")?;
     for r in &rows {
         let mark = if r.host { "*" } else { " " };
         let pair = format!("{}/{}", r.goos, r.goarch);
-        let libc = r.libc.clone().unwrap_or_else(|| "-".into());
+        let libc = r.libc.map_or_else(|| "-".to_string(), |l| l.to_string());
         outln!("{mark} {pair:<15} {libc:<5} {:<27} {:<40} {}", r.triple, r.library, r.cgo_links)?;
     }
     outln!("\n* the host. Linux builds link the _gnu name, also with a musl C compiler;")?;

@@ -9,6 +9,8 @@ use crate::host::env::Env;
 use crate::host::facts::{Ask, HostFacts};
 use crate::plan;
 use crate::store::inventory;
+use crate::ui::json;
+use crate::ui::library::{Libraries, LibraryDoc};
 use crate::ui::out::outln;
 
 pub(crate) fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
@@ -24,40 +26,21 @@ pub(crate) fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
         let where_ = roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>().join(", ");
         return Err(Error::Other(format!("{what} installed under {where_}")));
     }
-    let mut bad = Vec::new();
-    let mut report = Vec::new();
-    for item in &items {
-        let problem = inventory::verify(item);
-        report.push(serde_json::json!({
-            "version": item.manifest.version, "triple": item.manifest.triple,
-            "path": item.lib, "ok": problem.is_none(), "problem": problem.as_ref().map(|d| d.to_string()),
-        }));
-        match problem {
-            None => {
-                if !args.json {
-                    outln!(
-                        "ok      {} {} {}",
-                        item.manifest.version,
-                        item.manifest.triple,
-                        item.lib.display()
-                    )?;
-                }
-            }
-            Some(why) => {
-                if !args.json {
-                    outln!(
-                        "DAMAGED {} {} {}: {why}",
-                        item.manifest.version,
-                        item.manifest.triple,
-                        item.lib.display()
-                    )?;
-                }
-                bad.push(format!("{} ({why})", item.lib.display()));
+    let damage: Vec<_> = items.iter().map(inventory::verify).collect();
+    let rows: Vec<LibraryDoc> =
+        items.iter().zip(&damage).map(|(i, d)| LibraryDoc::new(i, d.as_ref())).collect();
+    let bad: Vec<String> =
+        rows.iter().filter_map(|r| Some(format!("{} ({})", r.path.display(), r.problem.as_ref()?))).collect();
+    let failure = (!bad.is_empty()).then_some(Error::Damaged(bad));
+    if args.json {
+        json::emit("verify", Libraries { libraries: rows }, failure.as_ref())?;
+    } else {
+        for r in &rows {
+            match &r.problem {
+                None => outln!("ok      {} {} {}", r.version, r.triple, r.path.display())?,
+                Some(why) => outln!("DAMAGED {} {} {}: {why}", r.version, r.triple, r.path.display())?,
             }
         }
     }
-    if args.json {
-        outln!("{}", serde_json::to_string_pretty(&report).expect("serialises"))?;
-    }
-    if bad.is_empty() { Ok(()) } else { Err(Error::Damaged(bad)) }
+    failure.map_or(Ok(()), Err)
 }

@@ -72,6 +72,18 @@ pub(crate) fn redact(url: &str) -> String {
     }
 }
 
+/// A URL for --verbose: redacted, and without its query, which on a signed
+/// CDN URL is a credential too.
+pub(crate) fn for_log(url: &str) -> String {
+    match Url::parse(&redact(url)) {
+        Ok(mut u) if u.query().is_some() => {
+            u.set_query(None);
+            format!("{u}?...")
+        }
+        _ => redact(url),
+    }
+}
+
 /// May a GitHub token go to this API URL? Only over https, or to loopback
 /// (a local test server or an SSH tunnel): never in clear over a network.
 pub(crate) fn token_allowed(api: &str) -> bool {

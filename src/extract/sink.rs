@@ -49,6 +49,8 @@ pub(crate) struct LibDigest {
     pub(crate) sha256: Sha256,
     pub(crate) size: u64,
     pub(crate) crc32: u32,
+    /// How long the library's fsync took (reported with -v).
+    pub(crate) fsync: std::time::Duration,
 }
 
 /// Why filling the sink from a reader stopped.
@@ -98,11 +100,13 @@ impl LibWriter {
                 let _ = back_tx.try_send(chunk);
             }
             scanner.finish(&triple)?;
+            let synced = std::time::Instant::now();
             file.sync_all().map_err(SinkError::Write)?;
             Ok(LibDigest {
                 sha256: Sha256::from_bytes(hasher.finalize().into()),
                 size,
                 crc32: crc.finalize(),
+                fsync: synced.elapsed(),
             })
         });
         LibWriter {

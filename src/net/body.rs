@@ -15,10 +15,12 @@ use reqwest::header::{
     CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE,
 };
 
-use super::http::{Auth, Http, backoff, host_of, is_gone, status_error};
+use super::http::{Auth, Http, host_of, is_gone, status_error};
+use super::retry::backoff;
 use crate::domain::mirror::redact;
-use crate::error::{Error, Result};
+use crate::error::{Error, NetKind, Result};
 use crate::interrupt;
+use crate::progress::Event;
 
 /// What a server's answer to a resume request means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,20 +172,25 @@ impl Body {
         host_of(self.resp.url().as_str())
     }
 
-    fn resume(&mut self, why: &str) -> io::Result<()> {
+    fn resume(&mut self, why: &str, kind: NetKind) -> io::Result<()> {
         self.resumes += 1;
         if self.resumes >= self.http.opts.attempts {
             return Err(Error::Network {
                 host: self.served_by(),
                 url: self.shown.clone(),
                 reason: format!("the download broke {} times ({why})", self.resumes),
+                kind,
             }
             .carry());
         }
         let Some(validator) = self.validator.clone() else {
             return Err(Error::Restart { url: self.shown.clone() }.carry());
         };
-        interrupt::sleep(backoff(self.http.opts.backoff, self.resumes)).map_err(Error::carry)?;
+        let wait = backoff(self.http.opts.backoff, self.resumes);
+        let what = format!("the download from {} broke at byte {} ({why})", self.served_by(), self.pos);
+        let attempts = self.http.opts.attempts;
+        self.http.opts.events.event(Event::Retry { what: &what, attempt: self.resumes, attempts, wait });
+        interrupt::sleep(wait).map_err(Error::carry)?;
         let range = format!("bytes={}-", self.pos);
         let sent = self.http.send(&self.url, Auth::Netrc, &|r| {
             r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str())
@@ -227,7 +234,7 @@ impl Read for Body {
             let room = (cap + 1).saturating_sub(self.pos).min(buf.len() as u64) as usize;
             match self.resp.read(&mut buf[..room.max(1)]) {
                 Ok(0) => match self.total {
-                    Some(t) if self.pos < t => self.resume("the connection closed early")?,
+                    Some(t) if self.pos < t => self.resume("the connection closed early", NetKind::Other)?,
                     _ => return Ok(0),
                 },
                 Ok(n) => {
@@ -247,7 +254,7 @@ impl Read for Body {
                             self.http.opts.min_rate,
                             self.http.opts.timeout.as_secs()
                         );
-                        self.resume(&why)?;
+                        self.resume(&why, NetKind::Timeout)?;
                     }
                     return Ok(n);
                 }
@@ -258,12 +265,12 @@ impl Read for Body {
                         .get_ref()
                         .and_then(|r| r.downcast_ref::<reqwest::Error>())
                         .is_some_and(reqwest::Error::is_timeout);
-                    let why = if timed_out {
-                        format!("no data for {}s", self.http.opts.timeout.as_secs())
+                    let (why, kind) = if timed_out {
+                        (format!("no data for {}s", self.http.opts.timeout.as_secs()), NetKind::Timeout)
                     } else {
-                        e.to_string()
+                        (e.to_string(), NetKind::Other)
                     };
-                    self.resume(&why)?
+                    self.resume(&why, kind)?
                 }
             }
         }

@@ -6,16 +6,19 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::{StatusCode, redirect};
 
-use crate::domain::mirror::{is_loopback, redact};
-use crate::error::{Error, Result};
+use super::retry;
+use crate::domain::mirror::{for_log, is_loopback, redact};
+use crate::domain::proxy::proxy_for;
+use crate::error::{Error, NetKind, Result};
 use crate::interrupt;
+use crate::progress::{Event, EventSink};
 
 /// The most an archive may be, announced or not, unless --max-download
 /// says otherwise (the largest published archive is well under this; an
@@ -42,6 +45,10 @@ pub(crate) struct HttpOptions {
     /// `--max-download`: the most bytes one archive may be.
     pub(crate) max_body: u64,
     pub(crate) credentials: Credentials,
+    /// Retries, redirects and requests, as they happen.
+    pub(crate) events: EventSink,
+    /// The proxy variables of the environment, to name the proxy in use.
+    pub(crate) proxy_env: Vec<(String, String)>,
 }
 
 impl Default for HttpOptions {
@@ -55,6 +62,8 @@ impl Default for HttpOptions {
             min_rate: 1024,
             max_body: MAX_BODY,
             credentials: Credentials::default(),
+            events: EventSink::default(),
+            proxy_env: Vec::new(),
         }
     }
 }
@@ -99,11 +108,14 @@ pub(crate) enum Auth<'a> {
 pub(crate) struct Http {
     pub(crate) client: Client,
     pub(crate) opts: HttpOptions,
+    /// Proxies already named, so each is said once per run.
+    announced: Arc<Mutex<Vec<String>>>,
 }
 
 impl Http {
     pub(crate) fn new(opts: HttpOptions) -> Result<Http> {
         let allow_http = opts.allow_http;
+        let events = opts.events.clone();
         let policy = redirect::Policy::custom(move |attempt| {
             match redirect_refusal(
                 attempt.previous().last().map(|u| u.scheme()),
@@ -112,7 +124,10 @@ impl Http {
                 allow_http,
             ) {
                 Some(why) => attempt.error(why),
-                None => attempt.follow(),
+                None => {
+                    events.detail(1, &format!("  redirected to {}", for_log(attempt.url().as_str())));
+                    attempt.follow()
+                }
             }
         });
         let client = Client::builder()
@@ -123,22 +138,39 @@ impl Http {
             .redirect(policy)
             .build()
             .map_err(|e| Error::Other(format!("could not set up the HTTP client: {e}")))?;
-        Ok(Http { client, opts })
+        Ok(Http { client, opts, announced: Arc::default() })
+    }
+
+    /// "via proxy ..." the first time a proxy carries a request.
+    fn announce_proxy(&self, url: &str) {
+        let Ok(u) = reqwest::Url::parse(url) else { return };
+        let Some((var, proxy)) = proxy_for(u.scheme(), u.host_str().unwrap_or(""), &self.opts.proxy_env)
+        else {
+            return;
+        };
+        let proxy = redact(proxy);
+        let mut said = self.announced.lock().unwrap_or_else(|p| p.into_inner());
+        if !said.contains(&proxy) {
+            said.push(proxy.clone());
+            self.opts.events.event(Event::Proxy { proxy: &proxy, var });
+        }
     }
 
     /// GET with retries. 2xx, 404 and 410 come back as responses; other
-    /// failures as errors (after the retries the failure deserves).
+    /// failures as errors (after the retries the failure deserves), each
+    /// retry told as it happens.
     pub(crate) fn send(
         &self,
         url: &str,
         auth: Auth,
         build: &dyn Fn(RequestBuilder) -> RequestBuilder,
     ) -> Result<Response> {
+        self.announce_proxy(url);
+        let logged = for_log(url);
         let mut attempt = 0;
         loop {
             interrupt::check()?;
             attempt += 1;
-            let last = attempt >= self.opts.attempts;
             let request = match auth {
                 Auth::Bearer(token) => self.client.get(url).bearer_auth(token),
                 Auth::Netrc => match self.opts.credentials.for_url(url) {
@@ -146,44 +178,55 @@ impl Http {
                     None => self.client.get(url),
                 },
             };
+            let started = Instant::now();
             match build(request).send() {
                 Err(e) => {
-                    if last || !retryable_error(&e) {
-                        return Err(network_error(url, &e, self.opts.timeout));
+                    let err = network_error(url, &e, self.opts.timeout);
+                    let reason = failure_reason(&err);
+                    self.opts.events.detail(1, &format!("GET {logged}: {reason}"));
+                    // Refused by this machine: nothing listens there, and waiting will not change that.
+                    let local =
+                        reqwest::Url::parse(url).ok().is_some_and(|u| u.host_str().is_some_and(is_loopback));
+                    let attempts = if local && retry::refused(&e) {
+                        self.opts.attempts.min(2)
+                    } else {
+                        self.opts.attempts
+                    };
+                    if attempt >= attempts || !retry::retryable_error(&e) {
+                        return Err(err);
                     }
-                    interrupt::sleep(backoff(self.opts.backoff, attempt))?;
+                    let wait = retry::backoff(self.opts.backoff, attempt);
+                    let what = format!("could not reach {}: {reason}", host_of(url));
+                    self.opts.events.event(Event::Retry { what: &what, attempt, attempts, wait });
+                    interrupt::sleep(wait)?;
                 }
                 Ok(resp) => {
                     let status = resp.status();
+                    let ms = started.elapsed().as_millis();
+                    self.opts.events.detail(1, &format!("GET {logged} -> {} in {ms} ms", status.as_u16()));
                     if status.is_success() || is_gone(status) {
                         return Ok(resp);
                     }
-                    let limited = rate_limited(&resp);
+                    let limited = retry::rate_limited(&resp);
                     let answered = answered_by(url, &resp);
-                    if !(limited || retryable_status(status)) {
+                    if !(limited || retry::retryable_status(status)) {
                         return Err(status_error(&answered, status));
                     }
-                    let wait = server_wait(&resp).unwrap_or_else(|| backoff(self.opts.backoff, attempt));
+                    let wait = retry::server_wait(&resp)
+                        .unwrap_or_else(|| retry::backoff(self.opts.backoff, attempt));
                     if wait > self.opts.max_wait {
-                        return Err(Error::HttpStatus {
-                            url: answered,
-                            status: status.as_u16(),
-                            available: vec![],
-                            hint: Some(format!(
-                                "the server asks to wait {}s (longer than {}s); {}",
-                                wait.as_secs(),
-                                self.opts.max_wait.as_secs(),
-                                if limited {
-                                    "set GITHUB_TOKEN for a higher GitHub rate limit, or retry later"
-                                } else {
-                                    "retry later"
-                                }
-                            )),
-                        });
+                        return Err(too_long(answered, status, wait, self.opts.max_wait, limited));
                     }
-                    if last {
+                    if attempt >= self.opts.attempts {
                         return Err(status_error(&answered, status));
                     }
+                    let what = format!("{} answered {}", host_of(resp.url().as_str()), status.as_u16());
+                    self.opts.events.event(Event::Retry {
+                        what: &what,
+                        attempt,
+                        attempts: self.opts.attempts,
+                        wait,
+                    });
                     interrupt::sleep(wait)?;
                 }
             }
@@ -224,9 +267,24 @@ impl Http {
                 Ok(_) => return Ok(Some(bytes)),
                 Err(e) if attempt >= self.opts.attempts => {
                     let reason = format!("the answer was cut short after {} bytes ({e})", bytes.len());
-                    return Err(Error::Network { host: host_of(url), url: redact(url), reason });
+                    return Err(Error::Network {
+                        host: host_of(url),
+                        url: redact(url),
+                        reason,
+                        kind: NetKind::Other,
+                    });
                 }
-                Err(_) => interrupt::sleep(backoff(self.opts.backoff, attempt))?,
+                Err(e) => {
+                    let wait = retry::backoff(self.opts.backoff, attempt);
+                    let what = format!("the answer from {} was cut short ({e})", host_of(url));
+                    self.opts.events.event(Event::Retry {
+                        what: &what,
+                        attempt,
+                        attempts: self.opts.attempts,
+                        wait,
+                    });
+                    interrupt::sleep(wait)?;
+                }
             }
         }
     }
@@ -274,41 +332,23 @@ pub(crate) fn redirect_refusal(
     }
 }
 
-fn retryable_error(e: &reqwest::Error) -> bool {
-    // A refused redirect (https -> http) is a decision, not a network blip.
-    !e.is_redirect() && !e.is_builder()
-}
-
-fn retryable_status(s: StatusCode) -> bool {
-    s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS || s == StatusCode::REQUEST_TIMEOUT
-}
-
-fn rate_limited(resp: &Response) -> bool {
-    let s = resp.status();
-    (s == StatusCode::FORBIDDEN || s == StatusCode::TOO_MANY_REQUESTS)
-        && resp.headers().get("x-ratelimit-remaining").is_some_and(|v| v == "0")
-}
-
-/// What the server asked for: `Retry-After` seconds, else the rate-limit reset time.
-fn server_wait(resp: &Response) -> Option<Duration> {
-    let header = |name: &str| resp.headers().get(name)?.to_str().ok()?.trim().parse::<u64>().ok();
-    if let Some(secs) = header("retry-after") {
-        return Some(Duration::from_secs(secs));
+/// The server asks for a longer wait than --max-wait allows.
+fn too_long(url: String, status: StatusCode, wait: Duration, max: Duration, limited: bool) -> Error {
+    let next = if limited {
+        "set GITHUB_TOKEN for a higher GitHub rate limit, or retry later"
+    } else {
+        "retry later"
+    };
+    Error::HttpStatus {
+        url,
+        status: status.as_u16(),
+        available: vec![],
+        hint: Some(format!(
+            "the server asks to wait {}s (longer than {}s); {next}",
+            wait.as_secs(),
+            max.as_secs()
+        )),
     }
-    if rate_limited(resp) {
-        let reset = header("x-ratelimit-reset")?;
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
-        return Some(Duration::from_secs(reset.saturating_sub(now) + 1));
-    }
-    None
-}
-
-/// Exponential backoff with up to 50% jitter, so parallel CI jobs spread out.
-pub(crate) fn backoff(base: Duration, attempt: u32) -> Duration {
-    let exp = base.saturating_mul(1 << attempt.saturating_sub(1).min(6)).min(Duration::from_secs(30));
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    let jitter = exp.mul_f64((nanos % 1000) as f64 / 2000.0);
-    exp + jitter
 }
 
 /// The URL asked for (redacted), plus the host that really answered when a
@@ -342,8 +382,15 @@ pub(crate) fn network_error(url: &str, e: &reqwest::Error, timeout: Duration) ->
     }
     let reason =
         if e.is_timeout() { format!("no response within {}s", timeout.as_secs()) } else { innermost(e) };
+    let kind = if e.is_timeout() {
+        NetKind::Timeout
+    } else if super::retry::refused(e) {
+        NetKind::Refused
+    } else {
+        NetKind::Other
+    };
     let host = e.url().map(|u| host_of(u.as_str())).unwrap_or_else(|| host_of(url));
-    Error::Network { host, url: redact(url), reason }
+    Error::Network { host, url: redact(url), reason, kind }
 }
 
 /// The most specific message in an error chain ("connection refused").
@@ -360,16 +407,6 @@ pub(crate) fn innermost(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        let base = Duration::from_millis(100);
-        let b1 = backoff(base, 1);
-        let b3 = backoff(base, 3);
-        assert!(b1 >= base && b1 <= base * 3 / 2, "{b1:?}");
-        assert!(b3 >= base * 4 && b3 <= base * 6, "{b3:?}");
-        assert!(backoff(Duration::from_secs(10), 20) <= Duration::from_secs(45));
-    }
 
     #[test]
     fn redirects_follow_the_rules_for_given_urls() {

@@ -4,4 +4,5 @@
 pub(crate) mod body;
 pub(crate) mod github;
 pub(crate) mod http;
+pub(crate) mod retry;
 pub(crate) mod sources;

@@ -21,6 +21,7 @@ use super::http::{Auth, Http};
 use crate::domain::mirror::{Base, redact};
 use crate::domain::sums::{self, Sha256};
 use crate::error::{Error, Result};
+use crate::progress::Event;
 
 /// A published checksum and where it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +48,15 @@ impl Checksum {
         match self {
             Checksum::Published(p) => Some(p),
             _ => None,
+        }
+    }
+
+    /// Why nothing vouches, for messages.
+    pub(crate) fn why_none(&self) -> String {
+        match self {
+            Checksum::Published(p) => format!("published by {}", p.from),
+            Checksum::NonePublished(why) => why.clone(),
+            Checksum::Unavailable { url, reason } => format!("{url} could not be read: {reason}"),
         }
     }
 }
@@ -84,10 +94,22 @@ pub(crate) struct Finder<'a> {
 impl Finder<'_> {
     pub(crate) fn locate(&self, bases: &[Base], tag: &str, asset: &str) -> Result<Located> {
         let mut last_err: Option<Error> = None;
-        for base in bases {
+        for (i, base) in bases.iter().enumerate() {
             match self.try_base(base, tag, asset) {
-                Ok(found) => return Ok(found),
-                Err(e @ (Error::Network { .. } | Error::HttpStatus { .. })) => last_err = Some(e),
+                Ok(found) => {
+                    let text =
+                        format!("{asset}: from {}; checksum: {}", found.url, found.checksum.why_none());
+                    self.http.events().detail(1, &text);
+                    return Ok(found);
+                }
+                Err(e @ (Error::Network { .. } | Error::HttpStatus { .. })) => {
+                    if let Some(next) = bases.get(i + 1) {
+                        let (base, next) = (base.display(), next.display());
+                        let why = super::http::failure_reason(&e);
+                        self.http.events().event(Event::Fallback { base: &base, why: &why, next: &next });
+                    }
+                    last_err = Some(e);
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -112,37 +134,9 @@ impl Finder<'_> {
                 let checksum = self.mirror_sums(base, tag, asset);
                 Ok(Located { url, reader: Box::new(file), size, checksum })
             }
-            Base::Http { github, .. } => {
+            Base::Http { .. } => {
                 let http = self.http.get()?;
-                let (checksum, size, available) = match github {
-                    None => (self.mirror_sums(base, tag, asset), None, Vec::new()),
-                    Some(repo) => {
-                        let api = self.api_override.unwrap_or(&repo.api);
-                        let key = format!("{api} {}/{}/{tag}", repo.owner, repo.repo);
-                        let info = self.cached(&self.lookups.releases, &key, || {
-                            fetch_release(http, api, repo, tag, self.token)
-                        });
-                        match info {
-                            ReleaseInfo::NoSuchRelease => {
-                                return Err(Error::HttpStatus {
-                                    url: redact(&url),
-                                    status: 404,
-                                    available: vec![],
-                                    hint: Some(format!(
-                                        "GitHub has no release '{tag}' in {}/{}; is the version published?",
-                                        repo.owner, repo.repo
-                                    )),
-                                });
-                            }
-                            ReleaseInfo::Unavailable { url, reason } => {
-                                (Checksum::Unavailable { url, reason }, None, Vec::new())
-                            }
-                            ReleaseInfo::Found(assets) => {
-                                release_checksum(&assets, asset, &release_api(api, repo, tag))
-                            }
-                        }
-                    }
-                };
+                let (checksum, size, available) = self.http_checksum(base, tag, asset)?;
                 match Body::open(http, &url, size)? {
                     Some(body) => {
                         let size = size.or(body.total());
@@ -151,6 +145,52 @@ impl Finder<'_> {
                     None => Err(not_found(&url, available)),
                 }
             }
+        }
+    }
+
+    /// What a base publishes about `asset` before any of its bytes are
+    /// read: its checksum, the size the release lists, and the release's
+    /// other archives (for a 404's message).
+    fn http_checksum(
+        &self,
+        base: &Base,
+        tag: &str,
+        asset: &str,
+    ) -> Result<(Checksum, Option<u64>, Vec<String>)> {
+        let Base::Http { github: Some(repo), .. } = base else {
+            return Ok((self.mirror_sums(base, tag, asset), None, Vec::new()));
+        };
+        let http = self.http.get()?;
+        let api = self.api_override.unwrap_or(&repo.api);
+        let key = format!("{api} {}/{}/{tag}", repo.owner, repo.repo);
+        let info =
+            self.cached(&self.lookups.releases, &key, || fetch_release(http, api, repo, tag, self.token));
+        Ok(match info {
+            ReleaseInfo::NoSuchRelease => {
+                return Err(Error::HttpStatus {
+                    url: redact(&base.locate(tag, asset)),
+                    status: 404,
+                    available: vec![],
+                    hint: Some(format!(
+                        "GitHub has no release '{tag}' in {}/{}; is the version published?",
+                        repo.owner, repo.repo
+                    )),
+                });
+            }
+            ReleaseInfo::Unavailable { url, reason } => {
+                (Checksum::Unavailable { url, reason }, None, Vec::new())
+            }
+            ReleaseInfo::Found(assets) => release_checksum(&assets, asset, &release_api(api, repo, tag)),
+        })
+    }
+
+    /// The checksum the first base publishes for `asset`, without fetching
+    /// it (`--dry-run`, and `mirror` checking what it already holds).
+    pub(crate) fn checksum(&self, bases: &[Base], tag: &str, asset: &str) -> Result<Checksum> {
+        let Some(base) = bases.first() else { return Ok(Checksum::NonePublished("no source".into())) };
+        match base {
+            Base::Dir(_) => Ok(self.mirror_sums(base, tag, asset)),
+            Base::Http { .. } => self.http_checksum(base, tag, asset).map(|(c, _, _)| c),
         }
     }
 
@@ -265,6 +305,10 @@ impl LazyHttp {
         }
         let h = Http::new(self.opts.clone())?;
         Ok(self.client.get_or_init(|| h))
+    }
+
+    pub(crate) fn events(&self) -> &crate::progress::EventSink {
+        &self.opts.events
     }
 }
 

@@ -6,6 +6,8 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use super::verify::{self, Policy, Verdict};
 use crate::domain::mirror::BaseList;
@@ -13,7 +15,7 @@ use crate::domain::sums::Sha256;
 use crate::error::{Error, Result};
 use crate::extract::hashed::HashedReader;
 use crate::net::sources::{Checksum, Finder, Located, Published};
-use crate::progress::Reporter;
+use crate::progress::{Event, Meter, Reporter};
 
 /// Fresh starts after the server could not resume, before giving up.
 const RESTARTS: u32 = 3;
@@ -75,10 +77,16 @@ fn attempt<C: Consumer>(
     ui: &dyn Reporter,
     consumer: C,
 ) -> Result<Fetched<C::Output>> {
-    let Located { url, reader, size, checksum } = locate(origin, req.asset)?;
-    let meter = ui.meter(req.label, size);
+    let started = Instant::now();
+    let spinner = ui.connecting(req.label);
+    let located = locate(origin, req.asset);
+    spinner.finish();
+    let Located { url, reader, size, checksum } = located?;
+    let connected = started.elapsed();
+    let meter = Arc::new(FirstByte { inner: ui.meter(req.label, size), at: OnceLock::new() });
     let mut hashed = HashedReader::spawn(reader, meter.clone());
     let consumed = consumer.consume(&mut hashed, size);
+    let extracted = started.elapsed();
     let expected = verify::expected(req.pinned, &checksum);
     let result = match consumed {
         Err(refused) => {
@@ -86,11 +94,40 @@ fn attempt<C: Consumer>(
         }
         Ok(output) => hashed.finish().and_then(|(zip_sha, zip_bytes)| {
             let (verdict, note) = verify::decide(req.asset, req.pinned, &checksum, zip_sha, req.policy)?;
+            let by =
+                verdict.by().map_or_else(|| format!("nothing ({})", checksum.why_none()), str::to_string);
+            ui.event(Event::Detail { level: 1, text: &format!("{}: verified by {by}", req.label) });
             Ok(Fetched { output, url, zip_sha, zip_bytes, verdict, notes: note.into_iter().collect() })
         }),
     };
-    meter.finish();
+    meter.inner.finish();
+    let first = meter.at.get().map(|t| t.duration_since(started));
+    let ms = |d: Duration| format!("{} ms", d.as_millis());
+    let text = format!(
+        "{}: connect {}, first byte {}, download and inflate {}",
+        req.label,
+        ms(connected),
+        first.map_or_else(|| "-".into(), ms),
+        ms(extracted.saturating_sub(connected)),
+    );
+    ui.event(Event::Detail { level: 1, text: &text });
     result
+}
+
+/// The meter, noting when the first byte arrived (for -v's timings).
+struct FirstByte {
+    inner: Arc<dyn Meter>,
+    at: OnceLock<Instant>,
+}
+
+impl Meter for FirstByte {
+    fn advance(&self, n: u64) {
+        self.at.get_or_init(Instant::now);
+        self.inner.advance(n);
+    }
+    fn finish(&self) {
+        self.inner.finish();
+    }
 }
 
 fn locate(origin: &Origin, asset: &str) -> Result<Located> {

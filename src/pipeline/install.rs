@@ -27,21 +27,19 @@ use crate::store::fsutil::is_symlink;
 use crate::store::lock::Lock;
 use crate::store::manifest::{self, Manifest};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Action {
     Installed,
     Reinstalled,
     AlreadyInstalled,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub(crate) struct Outcome {
     pub(crate) version: String,
     pub(crate) triple: String,
     pub(crate) goos: String,
     pub(crate) goarch: String,
-    pub(crate) libc: Option<Libc>,
     pub(crate) action: Action,
     pub(crate) path: PathBuf,
     /// How the folder was decided (the directive, the layout, --cache-dir).
@@ -58,9 +56,9 @@ pub(crate) struct Outcome {
     pub(crate) notes: Vec<String>,
 }
 
-/// Every target of the plan; the first error (in target order) wins, after
-/// the others finished, so no download is abandoned half-way.
-pub(crate) fn install_all(plan: &InstallPlan, ui: &dyn Reporter) -> Result<Vec<Outcome>> {
+/// Every target of the plan, each to its own end (one failure abandons no
+/// other download), in target order.
+pub(crate) fn install_all(plan: &InstallPlan, ui: &dyn Reporter) -> Vec<Result<Outcome>> {
     let http = LazyHttp::new(plan.http.clone());
     let lookups = Lookups::default();
     let token = plan.token.as_ref().map(|t| t.expose());
@@ -81,19 +79,14 @@ pub(crate) fn install_all(plan: &InstallPlan, ui: &dyn Reporter) -> Result<Vec<O
             });
         }
     });
-    let mut outcomes = Vec::new();
-    for r in results {
-        match r.into_inner().unwrap_or_else(|p| p.into_inner()) {
-            Some(Ok(o)) => outcomes.push(o),
-            Some(Err(e)) => return Err(e),
-            None => {}
-        }
-    }
-    Ok(outcomes)
+    results
+        .into_iter()
+        .map(|r| r.into_inner().unwrap_or_else(|p| p.into_inner()).expect("every target ran"))
+        .collect()
 }
 
 /// A digest the user or the project pinned, which outranks what a server publishes.
-fn pinned(plan: &InstallPlan, tp: &TargetPlan) -> Option<Published> {
+pub(super) fn pinned(plan: &InstallPlan, tp: &TargetPlan) -> Option<Published> {
     let pin = |digest: Sha256, from: String| Published { digest, from };
     plan.sha256.map(|d| pin(d, "--sha256".into())).or_else(|| {
         let path = plan.pins.as_ref()?.path.display().to_string();
@@ -174,13 +167,36 @@ fn locked(
     };
     let fetched =
         fetch::fetch(&origin, &req, ui, || Ok(Library { tp, temp: TempFile::new_in(&tp.dir, &tp.file)? }))?;
-    commit(plan, tp, fetched, previous)
+    commit(plan, tp, fetched, previous, ui)
+}
+
+/// Other bytes at the same path: go's build cache keys a cgo link on the
+/// flags, not on the archive's contents, so a binary built before may still
+/// hold the old library until a rebuild is forced.
+fn changed_note(path: &Path, new: Sha256) -> Option<String> {
+    let old = match manifest::read(path) {
+        Some(m) => m.lib_sha256,
+        None if path.is_file() => crate::store::inventory::hash_file(path)?,
+        None => return None,
+    };
+    (old != new).then(|| {
+        format!(
+            "note: the library at {} changed (sha256 {} -> {}); go build may reuse binaries linked against the old one: run `go build -a` (or `go clean -cache`) to relink",
+            path.display(),
+            short(old),
+            short(new)
+        )
+    })
+}
+
+fn short(d: Sha256) -> String {
+    d.hex()[..12].to_string()
 }
 
 /// Installed, intact, of this version and triple, under every name,
 /// matching what the project pinned, and vouched for as the policy asks:
 /// nothing to do.
-fn already(plan: &InstallPlan, tp: &TargetPlan, pin: Option<&Published>) -> Option<Outcome> {
+pub(super) fn already(plan: &InstallPlan, tp: &TargetPlan, pin: Option<&Published>) -> Option<Outcome> {
     let version = plan.version.to_string();
     let path = tp.path();
     let m = manifest::intact(&path, &version, tp.target.triple)?;
@@ -217,7 +233,6 @@ fn outcome_base(plan: &InstallPlan, tp: &TargetPlan) -> Outcome {
         triple: tp.target.triple.into(),
         goos: tp.target.goos.into(),
         goarch: tp.target.goarch.into(),
-        libc: tp.target.libc,
         action: Action::Installed,
         path: tp.path(),
         dir_source: tp.dir_source.to_string(),
@@ -272,9 +287,15 @@ fn commit(
     tp: &TargetPlan,
     fetched: Fetched<(TempFile, Extracted)>,
     previous: bool,
+    ui: &dyn Reporter,
 ) -> Result<Outcome> {
     let Fetched { output: (temp, extracted), url, zip_sha, zip_bytes, verdict, mut notes } = fetched;
     let final_path = tp.path();
+    if let Some(note) = changed_note(&final_path, extracted.lib.sha256) {
+        notes.push(note);
+    }
+    let fsync = format!("{}: fsync of the library {} ms", tp.target.triple, extracted.lib.fsync.as_millis());
+    ui.event(crate::progress::Event::Detail { level: 1, text: &fsync });
     if verdict.by().is_none() {
         notes.push(format!(
             "warning: no checksum is published for {}; installed unverified, sha256 {zip_sha} recorded",

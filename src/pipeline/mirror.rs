@@ -2,8 +2,9 @@
 //! fetched by the same flow as an install (the same lookups, checksum verdict
 //! and restarts), its bytes kept whole in a temporary file, checked to be a
 //! zip that holds the target's library, and committed under the asset's name.
-//! `SHA256SUMS` is updated for every archive fetched, even when a later one
-//! fails, so the folder never holds an archive its sums file does not name.
+//! `SHA256SUMS` is updated for every archive fetched, even when another
+//! fails, so the folder never holds an archive its sums file does not name;
+//! an archive already there with the listed and published digest is kept.
 
 use std::io::Read;
 use std::path::Path;
@@ -14,37 +15,77 @@ use crate::domain::platform::{Target, lib_file_aliases, other_target_names};
 use crate::domain::sums::{self, Sha256};
 use crate::error::{Error, Result};
 use crate::extract::zipstream::{self, Wanted};
+use crate::net::sources::Checksum;
 use crate::progress::Reporter;
 use crate::store::atomic::{self, TempFile};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Mirrored,
+    /// Present, listed in SHA256SUMS with its bytes' digest, and matching
+    /// what the source publishes now: not fetched again.
+    AlreadyMirrored,
+}
 
 pub(crate) struct Mirrored {
     pub(crate) asset: String,
     pub(crate) sha256: Sha256,
     pub(crate) bytes: u64,
+    pub(crate) verified_by: Option<String>,
+    pub(crate) status: Status,
 }
 
-/// Mirror `targets` into `dir` (the tag's folder), in order, stopping at the
-/// first failure.
+/// Mirror every target into `dir` (the tag's folder), in order, each to its
+/// own end: one failure does not stop the others.
 pub(crate) fn mirror(
     origin: &Origin,
     targets: &[&'static Target],
     dir: &Path,
     policy: Policy,
     ui: &dyn Reporter,
-) -> Result<Vec<Mirrored>> {
-    let mut done = Vec::new();
-    let mut failed = None;
-    for t in targets {
-        match one(origin, t, dir, policy, ui) {
-            Ok(m) => done.push(m),
-            Err(e) => {
-                failed = Some(e);
-                break;
-            }
-        }
+) -> Result<Vec<Result<Mirrored>>> {
+    let listed: Vec<(String, Sha256)> =
+        std::fs::read_to_string(dir.join("SHA256SUMS")).map(|t| sums::parse_sums(&t)).unwrap_or_default();
+    let results: Vec<Result<Mirrored>> = targets
+        .iter()
+        .map(|t| match present(origin, t, dir, &listed, policy) {
+            Some(m) => Ok(m),
+            None => one(origin, t, dir, policy, ui),
+        })
+        .collect();
+    let fetched: Vec<&Mirrored> =
+        results.iter().filter_map(|r| r.as_ref().ok()).filter(|m| m.status == Status::Mirrored).collect();
+    write_sums(dir, &fetched)?;
+    Ok(results)
+}
+
+/// The archive already in the folder, when its bytes are the ones its
+/// SHA256SUMS line names and the source vouches for the same digest (or
+/// publishes none and the policy allows that). Anything else is fetched.
+fn present(
+    origin: &Origin,
+    t: &Target,
+    dir: &Path,
+    listed: &[(String, Sha256)],
+    policy: Policy,
+) -> Option<Mirrored> {
+    let asset = t.asset_name();
+    let (_, recorded) = listed.iter().find(|(n, _)| *n == asset)?;
+    let path = dir.join(&asset);
+    let bytes = std::fs::metadata(&path).ok()?.len();
+    if crate::store::inventory::hash_file(&path)? != *recorded {
+        return None;
     }
-    write_sums(dir, &done)?;
-    failed.map_or(Ok(done), Err)
+    let bases = match origin.bases {
+        crate::domain::mirror::BaseList::Chain(b) => b,
+        crate::domain::mirror::BaseList::Off => return None,
+    };
+    let verified_by = match origin.finder.checksum(bases, origin.tag, &asset).ok()? {
+        Checksum::Published(p) if p.digest == *recorded => Some(p.from),
+        Checksum::NonePublished(_) if !policy.require_checksum => None,
+        _ => return None,
+    };
+    Some(Mirrored { asset, sha256: *recorded, bytes, verified_by, status: Status::AlreadyMirrored })
 }
 
 fn one(
@@ -65,7 +106,13 @@ fn one(
         ));
     }
     fetched.output.commit(&dir.join(&asset))?;
-    Ok(Mirrored { asset, sha256: fetched.zip_sha, bytes: fetched.zip_bytes })
+    Ok(Mirrored {
+        asset,
+        sha256: fetched.zip_sha,
+        bytes: fetched.zip_bytes,
+        verified_by: fetched.verdict.by().map(str::to_string),
+        status: Status::Mirrored,
+    })
 }
 
 /// The archive kept whole: copied into the temporary file, then checked to
@@ -105,7 +152,7 @@ fn check_zip(path: &Path, t: &Target) -> Result<()> {
 }
 
 /// Merge into an existing SHA256SUMS, so mirroring targets one by one accumulates.
-fn write_sums(dir: &Path, done: &[Mirrored]) -> Result<()> {
+fn write_sums(dir: &Path, done: &[&Mirrored]) -> Result<()> {
     if done.is_empty() {
         return Ok(());
     }

@@ -4,8 +4,9 @@
 //! digest (`verify`), restarting from scratch when the server cannot resume;
 //! `install` is the caller whose consumer is the extractor and whose commit
 //! puts the library where cgo looks; `mirror` is the caller that keeps the
-//! zip whole for a mirror folder.
+//! zip whole for a mirror folder; `dryrun` says what `install` would do.
 
+pub(crate) mod dryrun;
 pub(crate) mod fetch;
 pub(crate) mod install;
 pub(crate) mod mirror;

@@ -234,6 +234,11 @@ pub(crate) fn http_options(s: &SourceArgs, env: &Env, facts: &HostFacts) -> Http
         min_rate: s.min_rate,
         max_body: s.max_download.unwrap_or(crate::net::http::MAX_BODY),
         credentials: crate::net::http::Credentials::new(netrc_hosts(facts.netrc.as_deref())),
+        attempts: s.retries.saturating_add(1),
+        proxy_env: crate::domain::proxy::VARS
+            .iter()
+            .filter_map(|v| env.get(v).map(|value| (v.to_string(), value.to_string())))
+            .collect(),
         ..HttpOptions::default()
     };
     // Tests shorten the waits between retries; users have no reason to.

@@ -70,25 +70,35 @@ pub(crate) fn verify(item: &Installed) -> Option<Damage> {
         Ok(f) => f,
         Err(_) => return Some(Damage::Missing),
     };
+    let (found, n) = match hash(&mut f) {
+        Ok(h) => h,
+        Err(e) => return Some(Damage::Unreadable(e.to_string())),
+    };
+    if n != item.manifest.size {
+        return Some(Damage::Size { found: n, recorded: item.manifest.size });
+    }
+    let recorded = item.manifest.lib_sha256;
+    (found != recorded).then_some(Damage::Changed { found, recorded })
+}
+
+/// The sha256 of a file, when it can be read.
+pub(crate) fn hash_file(path: &Path) -> Option<Sha256> {
+    File::open(path).and_then(|mut f| hash(&mut f)).ok().map(|(d, _)| d)
+}
+
+fn hash(f: &mut File) -> std::io::Result<(Sha256, u64)> {
     let mut h = Hasher::new();
     let mut buf = vec![0u8; 1024 * 1024];
     let mut n = 0u64;
     loop {
-        match std::io::Read::read(&mut f, &mut buf) {
-            Ok(0) => break,
-            Ok(k) => {
+        match std::io::Read::read(f, &mut buf)? {
+            0 => return Ok((Sha256::from_bytes(h.finalize().into()), n)),
+            k => {
                 h.update(&buf[..k]);
                 n += k as u64;
             }
-            Err(e) => return Some(Damage::Unreadable(e.to_string())),
         }
     }
-    if n != item.manifest.size {
-        return Some(Damage::Size { found: n, recorded: item.manifest.size });
-    }
-    let found = Sha256::from_bytes(h.finalize().into());
-    let recorded = item.manifest.lib_sha256;
-    (found != recorded).then_some(Damage::Changed { found, recorded })
 }
 
 /// Temporaries (`store::atomic`), spool files, and the temporary names

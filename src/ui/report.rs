@@ -62,15 +62,6 @@ pub(crate) fn next_step(outcomes: &[Outcome]) -> String {
     }
 }
 
-#[derive(serde::Serialize)]
-struct JsonReport<'a> {
-    version: String,
-    version_source: String,
-    targets: &'a [Outcome],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    lock: Option<&'a Pinned>,
-}
-
 /// What `--lock` wrote into slim-bindings.sum.
 #[derive(Debug, serde::Serialize)]
 pub(crate) struct Pinned {
@@ -81,7 +72,7 @@ pub(crate) struct Pinned {
 #[derive(Debug, serde::Serialize)]
 pub(crate) struct Pin {
     pub(crate) triple: String,
-    pub(crate) sha256: crate::domain::sums::Sha256,
+    pub(crate) archive_sha256: crate::domain::sums::Sha256,
     /// What vouched for the digest, or `None`: trust on first use.
     pub(crate) verified_by: Option<String>,
     /// `verified`, or `trust-on-first-use` when nothing published vouched
@@ -95,7 +86,7 @@ impl Pinned {
             .iter()
             .map(|o| Pin {
                 triple: o.triple.clone(),
-                sha256: o.sha256,
+                archive_sha256: o.sha256,
                 verified_by: o.verified_by.clone(),
                 trust: if o.verified_by.is_some() { "verified" } else { "trust-on-first-use" },
             })
@@ -108,11 +99,11 @@ impl Pinned {
         self.pins
             .iter()
             .map(|p| match &p.verified_by {
-                Some(by) => format!("  pinned {} sha256 {} (verified by {by}) in {}", p.triple, p.sha256, self.path.display()),
+                Some(by) => format!("  pinned {} sha256 {} (verified by {by}) in {}", p.triple, p.archive_sha256, self.path.display()),
                 None => format!(
                     "  trust on first use: pinned an unverified digest for {} (sha256 {}) in {}; nothing published vouched for it",
                     p.triple,
-                    p.sha256,
+                    p.archive_sha256,
                     self.path.display()
                 ),
             })
@@ -120,12 +111,115 @@ impl Pinned {
     }
 }
 
-pub(crate) fn json(plan: &InstallPlan, outcomes: &[Outcome], lock: Option<&Pinned>) -> String {
-    let doc = JsonReport {
-        version: plan.version.to_string(),
-        version_source: plan.version_source.to_string(),
-        targets: outcomes,
-        lock,
-    };
-    serde_json::to_string_pretty(&doc).expect("report serialises")
+/// The body of install's `--json` document (`ui::json` adds the envelope).
+#[derive(serde::Serialize)]
+pub(crate) struct InstallDoc<'a> {
+    version: String,
+    version_source: String,
+    targets: Vec<TargetDoc<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lock: Option<&'a Pinned>,
+}
+
+/// One target, installed or not: the fields a failure cannot know are null.
+#[derive(serde::Serialize)]
+struct TargetDoc<'a> {
+    version: String,
+    triple: &'a str,
+    goos: &'a str,
+    goarch: &'a str,
+    libc: Option<crate::domain::platform::Libc>,
+    /// `installed`, `reinstalled`, `already-installed` or `failed`.
+    status: &'static str,
+    path: std::path::PathBuf,
+    dir_source: String,
+    also_installed_as: Vec<&'a std::path::Path>,
+    url: Option<&'a str>,
+    archive_sha256: Option<crate::domain::sums::Sha256>,
+    library_sha256: Option<crate::domain::sums::Sha256>,
+    verified_by: Option<&'a str>,
+    bytes: Option<u64>,
+    downloaded_bytes: Option<u64>,
+    route: Option<crate::extract::zipstream::Route>,
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<crate::ui::json::ErrorDoc>,
+}
+
+pub(crate) fn status_word(a: Action) -> &'static str {
+    match a {
+        Action::Installed => "installed",
+        Action::Reinstalled => "reinstalled",
+        Action::AlreadyInstalled => "already-installed",
+    }
+}
+
+impl<'a> InstallDoc<'a> {
+    pub(crate) fn new(
+        plan: &'a InstallPlan,
+        results: &'a [crate::error::Result<Outcome>],
+        lock: Option<&'a Pinned>,
+    ) -> InstallDoc<'a> {
+        let targets = plan
+            .targets
+            .iter()
+            .zip(results)
+            .map(|(tp, r)| {
+                let t = tp.target;
+                let base = TargetDoc {
+                    version: plan.version.to_string(),
+                    triple: t.triple,
+                    goos: t.goos,
+                    goarch: t.goarch,
+                    libc: t.libc,
+                    status: "failed",
+                    path: tp.path(),
+                    dir_source: tp.dir_source.to_string(),
+                    also_installed_as: Vec::new(),
+                    url: None,
+                    archive_sha256: None,
+                    library_sha256: None,
+                    verified_by: None,
+                    bytes: None,
+                    downloaded_bytes: None,
+                    route: None,
+                    notes: &[],
+                    error: None,
+                };
+                match r {
+                    Ok(o) => TargetDoc {
+                        status: status_word(o.action),
+                        path: o.path.clone(),
+                        dir_source: o.dir_source.clone(),
+                        also_installed_as: o.also_installed_as.iter().map(|p| p.as_path()).collect(),
+                        url: Some(&o.url),
+                        archive_sha256: Some(o.sha256),
+                        library_sha256: Some(o.library_sha256),
+                        verified_by: o.verified_by.as_deref(),
+                        bytes: Some(o.bytes),
+                        downloaded_bytes: Some(o.downloaded_bytes),
+                        route: o.route,
+                        notes: &o.notes,
+                        ..base
+                    },
+                    Err(e) => TargetDoc { error: Some(crate::ui::json::ErrorDoc::of(e)), ..base },
+                }
+            })
+            .collect();
+        InstallDoc {
+            version: plan.version.to_string(),
+            version_source: plan.version_source.to_string(),
+            targets,
+            lock,
+        }
+    }
+}
+
+/// A target that failed, for the text report: the error and its hint.
+pub(crate) fn failure_line(triple: &str, e: &crate::error::Error) -> String {
+    let mut s = format!("  failed {triple}: {}", e.message());
+    if let Some(hint) = e.hint() {
+        s += &format!("\n     hint: {hint}");
+    }
+    s
 }
