@@ -88,16 +88,16 @@ fn list_shows_installed_libraries_as_text_and_json() {
     run.mentions(&[&sha256_hex(&lib(GNU)), "status ok"]);
 
     let run = Run::of(home.sub("list").arg("--json")).ok();
-    let rows = run.json();
-    let rows = rows.as_array().unwrap_or_else(|| panic!("a JSON array\n{run}"));
+    let doc = run.json();
+    let rows = doc["libraries"].as_array().unwrap_or_else(|| panic!("a libraries array\n{run}"));
     assert_eq!(rows.len(), 2, "{run}");
     let row = rows.iter().find(|r| r["version"] == V).expect("the v1.4.0 row");
     assert_eq!(row["triple"], GNU);
     assert_eq!(row["path"], lib14.display().to_string());
     assert_eq!(row["bytes"], lib(GNU).len());
-    assert_eq!(row["sha256"], sha256_hex(&lib(GNU)));
-    assert_eq!(row["status"], "ok");
-    assert!(row["source"].as_str().unwrap().ends_with(&asset_name(GNU)), "{row}");
+    assert_eq!(row["library_sha256"], sha256_hex(&lib(GNU)));
+    assert_eq!(row["health"], "ok");
+    assert!(row["url"].as_str().unwrap().ends_with(&asset_name(GNU)), "{row}");
     assert!(row["installed_at"].as_u64().unwrap() > 1_600_000_000, "{row}");
 }
 
@@ -105,7 +105,8 @@ fn list_shows_installed_libraries_as_text_and_json() {
 fn list_with_nothing_installed() {
     let home = Home::new();
     Run::of(&mut home.sub("list")).ok().mentions(&["nothing installed"]);
-    assert_eq!(Run::of(home.sub("list").arg("--json")).ok().json(), serde_json::json!([]));
+    let doc = Run::of(home.sub("list").arg("--json")).ok().json();
+    assert_eq!(doc, serde_json::json!({"schema": 1, "command": "list", "libraries": []}));
 }
 
 // ----------------------------------------------------------------- verify
@@ -140,9 +141,12 @@ fn verify_detects_a_flipped_byte() {
     let run = Run::of(&mut home.sub("verify")).fails(1);
     run.mentions(&["DAMAGED", &lib_path.display().to_string(), "sha256"]);
     let run = Run::of(home.sub("verify").arg("--json")).fails(1);
-    let report = run.json();
-    assert_eq!(report[0]["ok"], false, "{run}");
-    assert_eq!(report[0]["path"], lib_path.display().to_string());
+    let doc = run.json();
+    let row = &doc["libraries"][0];
+    assert_eq!(row["health"], "damaged", "{run}");
+    assert!(row["problem"].as_str().unwrap().contains("sha256"), "{run}");
+    assert_eq!(row["path"], lib_path.display().to_string());
+    assert_eq!(doc["error"]["exit_code"], 1, "{run}");
 }
 
 #[test]
@@ -442,7 +446,7 @@ fn installs_behind_symbolic_links_are_found_by_every_subcommand() {
         let real = std::fs::canonicalize(home.versioned(V).join(lib_name(GNU))).unwrap();
 
         let list = Run::of(home.sub("list").arg("--json")).ok();
-        let rows = list.json();
+        let rows = list.json()["libraries"].clone();
         assert_eq!(rows.as_array().map(Vec::len), Some(1), "{moved}: {list}\n{rows:#}");
         let listed = rows[0]["path"].as_str().unwrap().to_string();
         assert_eq!(std::fs::canonicalize(&listed).unwrap(), real, "{moved}");
@@ -466,8 +470,8 @@ fn targets_table_and_json() {
         text.mentions(&[t, &lib_name(t)]);
     }
     let run = Run::of(home.bare().args(["targets", "--json"])).ok();
-    let rows = run.json();
-    let rows = rows.as_array().unwrap_or_else(|| panic!("an array\n{run}"));
+    let doc = run.json();
+    let rows = doc["targets"].as_array().unwrap_or_else(|| panic!("a targets array\n{run}"));
     let triples: Vec<&str> = rows.iter().filter_map(|r| r["triple"].as_str()).collect();
     assert_eq!(triples, ALL, "{run}");
     let musl = rows.iter().find(|r| r["triple"] == MUSL).expect("musl row");

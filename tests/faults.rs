@@ -638,7 +638,7 @@ fn four_concurrent_installs_download_once() {
 
 fn action(r: &Run) -> String {
     assert_eq!(r.code, Some(0), "expected success\n{r}");
-    r.json()["targets"][0]["action"].as_str().unwrap_or_default().to_string()
+    r.json()["targets"][0]["status"].as_str().unwrap_or_default().to_string()
 }
 
 #[test]

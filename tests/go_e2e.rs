@@ -107,14 +107,14 @@ fn installing_before_and_after_go_get_gives_one_folder() {
     for version in ["v0.7.2", "v1.4.0", "v2.1.0"] {
         let case = Case::new(fx, &format!("before-{version}"));
         let first = only_target(&case.install_json(&[version])).clone();
-        assert_eq!(first["action"], "installed", "{first}");
+        assert_eq!(first["status"], "installed", "{first}");
         assert!(
             first["dir_source"].as_str().is_some_and(|s| s.contains("published layout")),
             "before go get the layout decides: {first}"
         );
         case.consumer(version);
         let second = only_target(&case.install_checked(&[])).clone();
-        assert_eq!(second["action"], "already-installed", "{version}: {second}");
+        assert_eq!(second["status"], "already-installed", "{version}: {second}");
         assert!(
             second["dir_source"].as_str().is_some_and(|s| s.contains("cgo directive")),
             "after go get the directive decides: {second}"

@@ -260,17 +260,17 @@ fn json_report_describes_each_action() {
         (Some("linux"), Some("amd64"), Some("gnu"))
     );
     assert_eq!(t["path"], lib_path.display().to_string());
-    assert_eq!(t["sha256"], sha256_hex(&zip));
+    assert_eq!(t["archive_sha256"], sha256_hex(&zip));
     assert_eq!(t["library_sha256"], sha256_hex(&lib(GNU)));
     assert_eq!(t["bytes"], lib(GNU).len());
-    assert_eq!(t["action"], "installed");
+    assert_eq!(t["status"], "installed");
     assert_eq!(t["url"], gh.download_url(OWNER, REPO, TAG, &asset_name(GNU)));
     assert!(t["verified_by"].as_str().unwrap().starts_with("GitHub release digest (http://"), "{t}");
     assert_eq!(t["route"], "stream");
     assert_eq!(t["downloaded_bytes"], zip.len());
 
-    assert_eq!(install(&[]).target()["action"], "already-installed");
-    assert_eq!(install(&["--force"]).target()["action"], "reinstalled");
+    assert_eq!(install(&[]).target()["status"], "already-installed");
+    assert_eq!(install(&["--force"]).target()["status"], "reinstalled");
 }
 
 // ---------------------------------------------------- local sources
@@ -305,7 +305,7 @@ fn from_file_with_and_without_sha256() {
 
     let run = from_file(&["--force", "--sha256", &sha256_hex(&zip).to_uppercase()]).ok();
     assert_eq!(run.target()["verified_by"], "--sha256");
-    assert_eq!(run.target()["action"], "reinstalled");
+    assert_eq!(run.target()["status"], "reinstalled");
     assert_eq!(traffic(&gh), (0, 0), "--from-file must not download");
 }
 
@@ -338,7 +338,7 @@ fn file_url_mirror_with_sha256sums() {
     let lib_path = home.versioned(V).join(lib_name(GNU));
     assert_eq!(read(&lib_path), zip_member(&zip, &lib_name(GNU)));
     let t = run.target();
-    assert_eq!(t["sha256"], sha256_hex(&zip));
+    assert_eq!(t["archive_sha256"], sha256_hex(&zip));
     assert!(t["verified_by"].as_str().unwrap().ends_with("SHA256SUMS"), "{t}");
 }
 
@@ -607,7 +607,7 @@ fn musl_is_installed_under_the_gnu_name_cgo_links_and_its_own() {
     assert_eq!(t["also_installed_as"], serde_json::json!([own_name.display().to_string()]));
     // And it is recognised as installed under both names next time.
     let run = Run::of(&mut c).ok();
-    assert_eq!(run.target()["action"], "already-installed");
+    assert_eq!(run.target()["status"], "already-installed");
 }
 
 #[test]

@@ -121,7 +121,8 @@ fn a_body_is_never_read_past_its_limit() {
     let mut cmd = c.install_own_api(GNU, &base);
     cmd.args(["--max-download", "1048576"]);
     refused(&c, cmd, &["1048576", "--max-download"]);
-    assert!(srv.body_bytes_sent() < 8 << 20, "{}", srv.body_bytes_sent());
+    // Socket buffers and the hashing thread's chunks in flight, not the endless rest.
+    assert!(srv.body_bytes_sent() < 64 << 20, "{}", srv.body_bytes_sent());
 
     let (_srv, base) = mirror(Route::bytes(spooled), None);
     let mut cmd = c.install_own_api(GNU, &base);

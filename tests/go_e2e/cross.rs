@@ -37,7 +37,7 @@ fn cross_build_linux_arm64_musl_and_gnu() {
     let target = only_target(&case.install_checked(&["--goos", "linux", "--goarch", "arm64"])).clone();
     assert_eq!(target["triple"], "aarch64-unknown-linux-gnu");
     assert_eq!(
-        target["action"], "reinstalled",
+        target["status"], "reinstalled",
         "the musl archive under the _gnu name must be replaced: {target}"
     );
     let cc = fx.zig_cc("aarch64-linux-gnu");

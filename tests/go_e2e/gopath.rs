@@ -29,7 +29,7 @@ fn gomodcache_from_go_env_w_moves_the_folder_with_it() {
     assert!(!case.default_gopath().join(".cgo-cache").exists(), "installed under GOPATH as well");
     let out = run(&mut case.slim_setup_without_go(&["--json", "--quiet"]), "slim-setup without go on PATH");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(only_target(&doc)["action"], "already-installed", "without go on PATH: {doc}");
+    assert_eq!(only_target(&doc)["status"], "already-installed", "without go on PATH: {doc}");
     assert_eq!(canonical(&path_of(only_target(&doc))), canonical(&expected), "without go on PATH");
     build_run_and_check_static_link(&case, &installed);
 }
@@ -83,7 +83,7 @@ fn symlinked_pkg_or_pkg_mod_installs_where_the_linker_reaches() {
         assert_eq!(path_of(&first), expected, "{link}: before go get\n{first}");
         case.consumer(V);
         let second = only_target(&case.install_checked(&[])).clone();
-        assert_eq!(second["action"], "already-installed", "{link}: {second}");
+        assert_eq!(second["status"], "already-installed", "{link}: {second}");
         assert_eq!(path_of(&second), expected, "{link}: after go get");
         let bin = case.build_ok("app", &[], &[]);
         assert_eq!(run_program(&bin, None), format!("{HOST_TRIPLE}\n"), "{link}");
@@ -205,7 +205,7 @@ fn offline_go_list_makes_no_network_request() {
     proxy.reset();
     let out = run(&mut case.slim_setup(&["--offline", "--json"]), "slim-setup --offline");
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(only_target(&doc)["action"], "already-installed", "{doc}");
+    assert_eq!(only_target(&doc)["status"], "already-installed", "{doc}");
     let source = doc["version_source"].as_str().unwrap_or_default();
     assert!(source.contains("go.mod (`go list -m` failed: go: "), "{source}");
     assert!(source.contains("GOPROXY=off"), "go's own line is shown: {source}");
