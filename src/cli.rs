@@ -35,6 +35,16 @@ pub struct Cli {
     /// `slim-setup` with no subcommand means `slim-setup install`.
     #[command(flatten)]
     pub(crate) install: InstallArgs,
+    /// Colour for ok/warning/error/hint: auto (a terminal, unless NO_COLOR), always, never
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    pub(crate) color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]

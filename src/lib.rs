@@ -33,6 +33,11 @@ pub use interrupt::install_handler;
 
 /// Run a parsed command line. `main` owns printing errors and exiting.
 pub fn run(cli: Cli, env: &Env, cwd: &Path) -> std::result::Result<(), Failure> {
+    ui::style::init(match cli.color {
+        cli::ColorWhen::Auto => anstream::ColorChoice::Auto,
+        cli::ColorWhen::Always => anstream::ColorChoice::Always,
+        cli::ColorWhen::Never => anstream::ColorChoice::Never,
+    });
     let command = cli.into_command();
     let (name, json) = (command.name(), command.json());
     dispatch(command, env, cwd).map_err(|e| {
@@ -42,6 +47,17 @@ pub fn run(cli: Cli, env: &Env, cwd: &Path) -> std::result::Result<(), Failure> 
         }
         Failure::from(e)
     })
+}
+
+/// The failure as `main` prints it on stderr: one `error:` line with its
+/// causes, and a `hint:` line when there is something to try.
+pub fn print_failure(e: Failure) {
+    let hint = e.hint();
+    // The typed error with its chain of causes, once (anyhow's `{:#}`).
+    eprintln!("{}: {:#}", ui::style::err("error"), anyhow::Error::new(e));
+    if let Some(hint) = hint {
+        eprintln!("{}: {hint}", ui::style::err("hint"));
+    }
 }
 
 fn dispatch(command: Command, env: &Env, cwd: &Path) -> Result<()> {

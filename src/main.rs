@@ -9,12 +9,8 @@ fn main() {
         if e.is_quiet() {
             std::process::exit(0);
         }
-        let (code, hint) = (e.exit_code(), e.hint());
-        // The library's typed error, printed with its chain of causes once.
-        eprintln!("error: {:#}", anyhow::Error::new(e));
-        if let Some(hint) = hint {
-            eprintln!("hint: {hint}");
-        }
+        let code = e.exit_code();
+        slim_setup::print_failure(e);
         std::process::exit(code);
     }
 }

@@ -12,6 +12,7 @@ use crate::host::facts::Ask;
 use crate::plan;
 use crate::store::{inventory, manifest};
 use crate::ui::out::outln;
+use crate::ui::style;
 
 #[derive(Default)]
 struct Report {
@@ -51,12 +52,12 @@ impl Report {
         if self.json {
             self.checks.push(Check { check: what.into(), status, detail: detail.into() });
         } else if self.closed.is_none() {
-            let mark = match status {
-                "ok" => "ok   ",
-                "warn" => "WARN ",
-                _ => "FAIL ",
+            let (word, pad) = match status {
+                "ok" => ("ok", "   "),
+                "warn" => ("WARN", " "),
+                _ => ("FAIL", " "),
             };
-            self.closed = outln!("{mark} {what}: {detail}").err();
+            self.closed = outln!("{}{pad} {what}: {detail}", style::out(word)).err();
         }
     }
 }

@@ -72,7 +72,7 @@ fn print_text(plan: &InstallPlan, results: &[Result<Outcome>], pinned: Option<&r
         match r {
             Ok(o) if json => {
                 for note in o.notes.iter().filter(|n| n.starts_with("warning")) {
-                    eprintln!("{note}");
+                    eprintln!("{}", crate::ui::style::line(note));
                 }
             }
             Ok(o) => eprintln!("{}", report::outcome_line(o)),

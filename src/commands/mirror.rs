@@ -74,7 +74,7 @@ pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
                         m.sha256
                     )
                 }
-                Ok(m) => eprintln!("  ok {} ({}) sha256 {}", m.asset, HumanBytes(m.bytes), m.sha256),
+                Ok(m) => eprintln!("  {} {} ({}) sha256 {}", ok(), m.asset, HumanBytes(m.bytes), m.sha256),
                 Err(e) if results.len() > 1 => eprintln!("{}", crate::ui::report::failure_line(t.triple, e)),
                 Err(_) => {}
             }
@@ -90,6 +90,10 @@ pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
         Some(e) => Err(e),
         None => results.into_iter().find_map(Result::err).map_or(Ok(()), Err),
     }
+}
+
+fn ok() -> String {
+    crate::ui::style::err("ok")
 }
 
 #[derive(serde::Serialize)]

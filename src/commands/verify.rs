@@ -12,6 +12,7 @@ use crate::store::inventory;
 use crate::ui::json;
 use crate::ui::library::{Libraries, LibraryDoc};
 use crate::ui::out::outln;
+use crate::ui::style;
 
 pub(crate) fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
     let version = args.version.as_deref().map(Version::parse).transpose()?.map(|v| v.to_string());
@@ -37,8 +38,14 @@ pub(crate) fn run(args: &VerifyArgs, env: &Env, cwd: &Path) -> Result<()> {
     } else {
         for r in &rows {
             match &r.problem {
-                None => outln!("ok      {} {} {}", r.version, r.triple, r.path.display())?,
-                Some(why) => outln!("DAMAGED {} {} {}: {why}", r.version, r.triple, r.path.display())?,
+                None => outln!("{}      {} {} {}", style::out("ok"), r.version, r.triple, r.path.display())?,
+                Some(why) => outln!(
+                    "{} {} {} {}: {why}",
+                    style::out("DAMAGED"),
+                    r.version,
+                    r.triple,
+                    r.path.display()
+                )?,
             }
         }
     }

@@ -52,11 +52,14 @@ impl Say {
             }
             _ if self.quiet => None,
             Event::Retry { what, attempt, attempts, wait } => Some(format!(
-                "  warning: {what}; retrying in {} (attempt {} of {attempts})",
+                "  {}: {what}; retrying in {} (attempt {} of {attempts})",
+                super::style::err("warning"),
                 seconds(wait),
                 attempt + 1
             )),
-            Event::Fallback { base, why, next } => Some(format!("  warning: {base}: {why}; trying {next}")),
+            Event::Fallback { base, why, next } => {
+                Some(format!("  {}: {base}: {why}; trying {next}", super::style::err("warning")))
+            }
             Event::Proxy { proxy, var } => Some(format!("  via proxy {proxy} (from {var})")),
         }
     }
@@ -118,7 +121,7 @@ impl Reporter for Plain {
         Arc::new(Nothing)
     }
     fn line(&self, msg: &str) {
-        eprintln!("{msg}");
+        eprintln!("{}", super::style::line(msg));
     }
     fn connecting(&self, _: &str) -> Arc<dyn Meter> {
         Arc::new(Nothing)
@@ -170,7 +173,7 @@ impl Reporter for Bars {
         Arc::new(Bar(bar))
     }
     fn line(&self, msg: &str) {
-        let _ = self.multi.println(msg);
+        let _ = self.multi.println(super::style::line(msg));
     }
     fn connecting(&self, label: &str) -> Arc<dyn Meter> {
         let spin = ProgressBar::new_spinner()

@@ -4,6 +4,8 @@
 
 use indicatif::HumanBytes;
 
+use super::style;
+
 use crate::pipeline::install::{Action, Outcome};
 use crate::plan::InstallPlan;
 
@@ -35,7 +37,8 @@ pub(crate) fn outcome_line(o: &Outcome) -> String {
         Action::Installed => "installed",
         Action::Reinstalled => "reinstalled",
     };
-    let mut s = format!("  ok {} {what}: {} ({})", o.triple, o.path.display(), HumanBytes(o.bytes));
+    let mut s =
+        format!("  {} {} {what}: {} ({})", style::err("ok"), o.triple, o.path.display(), HumanBytes(o.bytes));
     match (&o.action, &o.verified_by) {
         (Action::AlreadyInstalled, _) => {}
         (_, Some(by)) => s += &format!("\n     sha256 {} verified against {by}", o.sha256),
@@ -45,7 +48,7 @@ pub(crate) fn outcome_line(o: &Outcome) -> String {
         s += &format!("\n     also as {} (cgo links the _gnu name on every linux build)", a.display());
     }
     for n in &o.notes {
-        s += &format!("\n     {n}");
+        s += &format!("\n     {}", style::line(n));
     }
     s
 }
@@ -217,9 +220,9 @@ impl<'a> InstallDoc<'a> {
 
 /// A target that failed, for the text report: the error and its hint.
 pub(crate) fn failure_line(triple: &str, e: &crate::error::Error) -> String {
-    let mut s = format!("  failed {triple}: {}", e.message());
+    let mut s = format!("  {} {triple}: {}", style::err("failed"), e.message());
     if let Some(hint) = e.hint() {
-        s += &format!("\n     hint: {hint}");
+        s += &format!("\n     {}: {hint}", style::err("hint"));
     }
     s
 }
