@@ -237,6 +237,11 @@ pub(crate) struct SourceArgs {
     /// Bytes a second below which a download counts as stalled over a whole --timeout (0: no minimum)
     #[arg(long, env = "SLIM_SETUP_MIN_RATE", value_name = "BYTES", default_value_t = 1024)]
     pub(crate) min_rate: u64,
+    /// Connections for one large archive when the server honours Range
+    /// (added only while they raise the rate; 1: one stream)
+    #[arg(long, env = "SLIM_SETUP_CONNECTIONS", value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..=32))]
+    pub(crate) connections: u32,
     /// Retries of a failed request or download before giving up
     #[arg(long, env = "SLIM_SETUP_RETRIES", value_name = "N", default_value_t = 4)]
     pub(crate) retries: u32,

@@ -34,6 +34,15 @@ pub fn install_handler() {
     });
 }
 
+/// Removes every temporary file still on the list: the process is ending
+/// with work unfinished (a failure), and threads still holding one (a
+/// download over several connections) may outlive `main`'s return.
+pub fn remove_temporaries() {
+    for p in TEMPS.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+        let _ = std::fs::remove_file(p);
+    }
+}
+
 /// Keeps a temporary file on the list the watcher removes on a signal.
 pub(crate) struct TempGuard(PathBuf);
 

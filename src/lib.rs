@@ -29,7 +29,7 @@ use cli::{Cli, Command};
 pub use error::Failure;
 use error::Result;
 pub use host::env::Env;
-pub use interrupt::install_handler;
+pub use interrupt::{install_handler, remove_temporaries};
 
 /// Run a parsed command line. `main` owns printing errors and exiting.
 pub fn run(cli: Cli, env: &Env, cwd: &Path) -> std::result::Result<(), Failure> {

@@ -5,7 +5,9 @@ fn main() {
     let cli = slim_setup::cli::Cli::parse();
     let env = slim_setup::Env::from_process();
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    if let Err(e) = slim_setup::run(cli, &env, &cwd) {
+    let result = slim_setup::run(cli, &env, &cwd);
+    slim_setup::remove_temporaries();
+    if let Err(e) = result {
         if e.is_quiet() {
             std::process::exit(0);
         }

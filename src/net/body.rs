@@ -12,7 +12,8 @@ use std::time::Instant;
 use reqwest::StatusCode;
 use reqwest::blocking::Response;
 use reqwest::header::{
-    CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE,
+    ACCEPT_RANGES, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_RANGE,
+    LAST_MODIFIED, RANGE,
 };
 
 use super::http::{Auth, Http, host_of, is_gone, status_error};
@@ -108,7 +109,11 @@ pub(crate) struct Body {
     pos: u64,
     /// Content-Length, else the release's size.
     total: Option<u64>,
+    /// For one range of the file (`ranged`): where it stops, exclusive.
+    end: Option<u64>,
     validator: Option<String>,
+    /// The first answer said `Accept-Ranges: bytes`.
+    ranges: bool,
     resumes: u32,
     rate: RateWindow,
 }
@@ -149,6 +154,7 @@ impl Body {
         let validator = header(&resp, ETAG.as_str())
             .filter(|e| !e.starts_with("W/"))
             .or_else(|| header(&resp, LAST_MODIFIED.as_str()));
+        let ranges = header(&resp, ACCEPT_RANGES.as_str()).is_some_and(|v| v.contains("bytes"));
         let rate = RateWindow::new(http.opts.min_rate, http.opts.timeout);
         Ok(Some(Body {
             http: http.clone(),
@@ -157,10 +163,80 @@ impl Body {
             resp,
             pos: 0,
             total: length.or(expected_size),
+            end: None,
             validator,
+            ranges,
             resumes: 0,
             rate,
         }))
+    }
+
+    /// The bytes `start..end` of the file `validator` names, of `size`
+    /// bytes in all: a 206 from `start` or nothing (a changed file, or a
+    /// server that stopped honouring Range, is `Error::Restart`).
+    pub(crate) fn open_range(
+        http: &Http,
+        url: &str,
+        start: u64,
+        end: u64,
+        validator: &str,
+        size: u64,
+    ) -> Result<Body> {
+        let range = format!("bytes={start}-{}", end - 1);
+        let resp =
+            http.send(url, Auth::Netrc, &|r| r.header(RANGE, range.as_str()).header(IF_RANGE, validator))?;
+        let shown = redact(url);
+        let first = header(&resp, CONTENT_RANGE.as_str()).and_then(|v| range_start(&v));
+        match resume_answer(resp.status(), first, start) {
+            Resume::Continue => {}
+            Resume::StartOver => return Err(Error::Restart { url: shown }),
+            Resume::Fail => return Err(status_error(url, resp.status())),
+        }
+        let rate = RateWindow::new(http.opts.min_rate, http.opts.timeout);
+        Ok(Body {
+            http: http.clone(),
+            url: url.into(),
+            shown,
+            resp,
+            pos: start,
+            total: Some(size),
+            end: Some(end),
+            validator: Some(validator.to_string()),
+            ranges: true,
+            resumes: 0,
+            rate,
+        })
+    }
+
+    /// The size the release lists, learnt after the body opened (the
+    /// metadata request runs beside the download): the same checks as
+    /// when it was known before.
+    pub(crate) fn expect_size(&mut self, size: Option<u64>) -> Result<()> {
+        match (self.total, size) {
+            (Some(t), Some(e)) if t != e => Err(Error::BadBody {
+                url: self.shown.clone(),
+                reason: format!("it is {t} bytes but the release lists {e}"),
+            }),
+            (None, Some(e)) if e > self.http.opts.max_body => Err(Error::BadBody {
+                url: self.shown.clone(),
+                reason: format!("it is {e} bytes, more than --max-download {}", self.http.opts.max_body),
+            }),
+            (None, Some(e)) => {
+                self.total = Some(e);
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Can the rest of this file be asked for in ranges: the server says it
+    /// honours them, and a strong validator guards against a changed file.
+    pub(crate) fn rangeable(&self) -> Option<&str> {
+        self.validator.as_deref().filter(|_| self.ranges)
+    }
+
+    pub(crate) fn pos(&self) -> u64 {
+        self.pos
     }
 
     pub(crate) fn total(&self) -> Option<u64> {
@@ -191,7 +267,10 @@ impl Body {
         let attempts = self.http.opts.attempts;
         self.http.opts.events.event(Event::Retry { what: &what, attempt: self.resumes, attempts, wait });
         interrupt::sleep(wait).map_err(Error::carry)?;
-        let range = format!("bytes={}-", self.pos);
+        let range = match self.end {
+            Some(end) => format!("bytes={}-{}", self.pos, end - 1),
+            None => format!("bytes={}-", self.pos),
+        };
         let sent = self.http.send(&self.url, Auth::Netrc, &|r| {
             r.header(RANGE, range.as_str()).header(IF_RANGE, validator.as_str())
         });
@@ -227,13 +306,13 @@ impl Body {
 
 impl Read for Body {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let cap = self.total.unwrap_or(self.http.opts.max_body);
+        let cap = self.end.or(self.total).unwrap_or(self.http.opts.max_body);
         loop {
             interrupt::check().map_err(Error::carry)?;
             // Never more than announced: ask for one byte past it, to tell.
             let room = (cap + 1).saturating_sub(self.pos).min(buf.len() as u64) as usize;
             match self.resp.read(&mut buf[..room.max(1)]) {
-                Ok(0) => match self.total {
+                Ok(0) => match self.end.or(self.total) {
                     Some(t) if self.pos < t => self.resume("the connection closed early", NetKind::Other)?,
                     _ => return Ok(0),
                 },

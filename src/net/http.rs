@@ -49,6 +49,11 @@ pub(crate) struct HttpOptions {
     pub(crate) events: EventSink,
     /// The proxy variables of the environment, to name the proxy in use.
     pub(crate) proxy_env: Vec<(String, String)>,
+    /// `--connections`: the most connections for one archive (1: one stream).
+    pub(crate) connections: u32,
+    /// The extra connections all targets of a run share (`--jobs` x
+    /// `--connections` in all); `None`: no limit but `connections`.
+    pub(crate) budget: Option<Arc<super::ranged::Budget>>,
 }
 
 impl Default for HttpOptions {
@@ -64,6 +69,8 @@ impl Default for HttpOptions {
             credentials: Credentials::default(),
             events: EventSink::default(),
             proxy_env: Vec::new(),
+            connections: 8,
+            budget: None,
         }
     }
 }

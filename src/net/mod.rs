@@ -4,5 +4,6 @@
 pub(crate) mod body;
 pub(crate) mod github;
 pub(crate) mod http;
+pub(crate) mod ranged;
 pub(crate) mod retry;
 pub(crate) mod sources;

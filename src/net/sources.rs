@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use super::body::Body;
 use super::github::{ReleaseInfo, fetch_release};
 use super::http::{Auth, Http};
+use super::ranged::{self, Scratch};
 use crate::domain::mirror::{Base, redact};
 use crate::domain::sums::{self, Sha256};
 use crate::error::{Error, Result};
@@ -92,10 +93,18 @@ pub(crate) struct Finder<'a> {
 }
 
 impl Finder<'_> {
-    pub(crate) fn locate(&self, bases: &[Base], tag: &str, asset: &str) -> Result<Located> {
+    /// The first base that has `asset`, opened. `scratch` makes the file a
+    /// download over several connections lands in (none: one stream).
+    pub(crate) fn locate(
+        &self,
+        bases: &[Base],
+        tag: &str,
+        asset: &str,
+        scratch: Option<Scratch>,
+    ) -> Result<Located> {
         let mut last_err: Option<Error> = None;
         for (i, base) in bases.iter().enumerate() {
-            match self.try_base(base, tag, asset) {
+            match self.try_base(base, tag, asset, scratch) {
                 Ok(found) => {
                     let text =
                         format!("{asset}: from {}; checksum: {}", found.url, found.checksum.why_none());
@@ -118,7 +127,7 @@ impl Finder<'_> {
         }))
     }
 
-    fn try_base(&self, base: &Base, tag: &str, asset: &str) -> Result<Located> {
+    fn try_base(&self, base: &Base, tag: &str, asset: &str, scratch: Option<Scratch>) -> Result<Located> {
         let url = base.locate(tag, asset);
         match base {
             Base::Dir(dir) => {
@@ -136,14 +145,30 @@ impl Finder<'_> {
             }
             Base::Http { .. } => {
                 let http = self.http.get()?;
-                let (checksum, size, available) = self.http_checksum(base, tag, asset)?;
-                match Body::open(http, &url, size)? {
-                    Some(body) => {
-                        let size = size.or(body.total());
-                        Ok(Located { url: redact(&url), reader: Box::new(body), size, checksum })
-                    }
-                    None => Err(not_found(&url, available)),
-                }
+                // The digest (and the release's size) is asked beside the
+                // archive, not before it: the verdict still comes before any
+                // rename, and the first byte comes a round trip sooner.
+                let (meta, body) = std::thread::scope(|s| {
+                    let meta = s.spawn(|| self.http_checksum(base, tag, asset));
+                    let body = Body::open(http, &url, None);
+                    let meta = meta
+                        .join()
+                        .unwrap_or_else(|_| Err(Error::Other("the checksum lookup panicked".into())));
+                    (meta, body)
+                });
+                let (checksum, size, available) = meta?;
+                let Some(mut body) = body? else { return Err(not_found(&url, available)) };
+                body.expect_size(size)?;
+                let size = size.or(body.total());
+                let reader: Box<dyn std::io::Read + Send> =
+                    match (ranged::wanted(&body, size, http.opts.connections), scratch) {
+                        (Some(total), Some(scratch)) => {
+                            ranged::announce(http, &url, total);
+                            Box::new(ranged::Ranged::start(body, http, &url, total, scratch(total)?)?)
+                        }
+                        _ => Box::new(body),
+                    };
+                Ok(Located { url: redact(&url), reader, size, checksum })
             }
         }
     }
@@ -352,7 +377,7 @@ mod tests {
         let http = LazyHttp::new(super::super::http::HttpOptions::default());
         let lookups = Lookups::default();
         let finder = Finder { http: &http, api_override: None, token: None, lookups: &lookups };
-        finder.locate(bases, TAG, ASSET)
+        finder.locate(bases, TAG, ASSET, None)
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::domain::mirror::BaseList;
 use crate::domain::sums::Sha256;
 use crate::error::{Error, Result};
 use crate::extract::hashed::HashedReader;
+use crate::net::ranged::ScratchFile;
 use crate::net::sources::{Checksum, Finder, Located, Published};
 use crate::progress::{Event, Meter, Reporter};
 
@@ -44,6 +45,9 @@ pub(crate) struct Request<'a> {
     pub(crate) label: &'a str,
     pub(crate) pinned: Option<&'a Published>,
     pub(crate) policy: Policy,
+    /// Where a download over several connections may keep its bytes: the
+    /// destination's folder (same disk, never /tmp).
+    pub(crate) scratch_dir: &'a Path,
 }
 
 pub(crate) struct Fetched<T> {
@@ -79,7 +83,7 @@ fn attempt<C: Consumer>(
 ) -> Result<Fetched<C::Output>> {
     let started = Instant::now();
     let spinner = ui.connecting(req.label);
-    let located = locate(origin, req.asset);
+    let located = locate(origin, req);
     spinner.finish();
     let Located { url, reader, size, checksum } = located?;
     let connected = started.elapsed();
@@ -130,7 +134,7 @@ impl Meter for FirstByte {
     }
 }
 
-fn locate(origin: &Origin, asset: &str) -> Result<Located> {
+fn locate(origin: &Origin, req: &Request) -> Result<Located> {
     if let Some(zip) = origin.from_file {
         let file = std::fs::File::open(zip).map_err(|e| Error::io("open", zip, e))?;
         let size = file.metadata().ok().map(|m| m.len());
@@ -141,8 +145,18 @@ fn locate(origin: &Origin, asset: &str) -> Result<Located> {
             checksum: Checksum::NonePublished("a local file publishes no checksum (pass --sha256)".into()),
         });
     }
+    let dir = req.scratch_dir;
+    let scratch = move |size: u64| -> Result<ScratchFile> {
+        crate::extract::space::ensure(dir, size, "the download's temporary file")?;
+        let made = tempfile::Builder::new().prefix(".slim-setup-range-").tempfile_in(dir);
+        let f = made.map_err(|e| Error::io("create a temporary file in", dir, e))?;
+        let guard = crate::interrupt::track(f.path());
+        f.as_file().set_len(size).map_err(|e| Error::io("write a temporary file in", dir, e))?;
+        let file = f.reopen().map_err(|e| Error::io("open", f.path(), e))?;
+        Ok(ScratchFile { file, _keep: Box::new((f, guard)) })
+    };
     match origin.bases {
-        BaseList::Off => Err(Error::Offline(asset.into())),
-        BaseList::Chain(bases) => origin.finder.locate(bases, origin.tag, asset),
+        BaseList::Off => Err(Error::Offline(req.asset.into())),
+        BaseList::Chain(bases) => origin.finder.locate(bases, origin.tag, req.asset, Some(&scratch)),
     }
 }

@@ -164,6 +164,7 @@ fn locked(
         label: tp.target.triple,
         pinned: pin,
         policy: Policy { require_checksum: plan.require_checksum },
+        scratch_dir: &tp.dir,
     };
     let fetched =
         fetch::fetch(&origin, &req, ui, || Ok(Library { tp, temp: TempFile::new_in(&tp.dir, &tp.file)? }))?;

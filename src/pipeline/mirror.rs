@@ -96,7 +96,7 @@ fn one(
     ui: &dyn Reporter,
 ) -> Result<Mirrored> {
     let asset = t.asset_name();
-    let req = Request { asset: &asset, label: t.triple, pinned: None, policy };
+    let req = Request { asset: &asset, label: t.triple, pinned: None, policy, scratch_dir: dir };
     let fetched =
         fetch::fetch(origin, &req, ui, || Ok(ZipCopy { target: t, temp: TempFile::new_in(dir, &asset)? }))?;
     if fetched.verdict == Verdict::Unverified {

@@ -235,6 +235,7 @@ pub(crate) fn http_options(s: &SourceArgs, env: &Env, facts: &HostFacts) -> Http
         max_body: s.max_download.unwrap_or(crate::net::http::MAX_BODY),
         credentials: crate::net::http::Credentials::new(netrc_hosts(facts.netrc.as_deref())),
         attempts: s.retries.saturating_add(1),
+        connections: s.connections,
         proxy_env: crate::domain::proxy::VARS
             .iter()
             .filter_map(|v| env.get(v).map(|value| (v.to_string(), value.to_string())))
