@@ -173,6 +173,11 @@ fn serve(inner: &Inner, mut stream: TcpStream) {
     // Recorded before answering: once the client has a response, it is visible.
     lock(&inner.requests).push(req.clone());
     let reply = inner.respond(&req);
+    if let Some(gate) = &reply.hold_head
+        && !http::hold(&mut stream, &inner.shutdown, &|| gate.is_open())
+    {
+        return;
+    }
     let head_only = req.method == "HEAD";
     let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, http::reason(reply.status));
     for (name, value) in &reply.headers {
@@ -199,7 +204,10 @@ fn serve(inner: &Inner, mut stream: TcpStream) {
                 Tail::Zeros(n) => n,
                 Tail::Endless => u64::MAX,
             };
-            let mut sent = http::send(&mut stream, body, stop, counter);
+            let mut sent = match reply.pace {
+                None => http::send(&mut stream, body, stop, counter),
+                Some(rate) => paced(&mut stream, body, rate, stop, counter),
+            };
             while sent.is_ok() && left > 0 {
                 let n = left.min(zeros.len() as u64);
                 sent = http::send(&mut stream, &zeros[..n as usize], stop, counter);
@@ -222,7 +230,11 @@ fn serve(inner: &Inner, mut stream: TcpStream) {
             }
         }
         Some(Cut::Drop(n)) => {
-            let _ = http::send(&mut stream, &body[..body.len().min(n as usize)], stop, counter);
+            let part = &body[..body.len().min(n as usize)];
+            let _ = match reply.pace {
+                None => http::send(&mut stream, part, stop, counter),
+                Some(rate) => paced(&mut stream, part, rate, stop, counter),
+            };
             let _ = stream.shutdown(Shutdown::Both);
         }
         Some(Cut::Stall(n)) => {
@@ -240,6 +252,27 @@ fn serve(inner: &Inner, mut stream: TcpStream) {
             }
         }
     }
+}
+
+/// `body` at `rate` bytes a second: the server's pace, in 64 KiB steps.
+fn paced(
+    stream: &mut TcpStream,
+    body: &[u8],
+    rate: u64,
+    stop: &AtomicBool,
+    counter: Option<&AtomicU64>,
+) -> std::io::Result<()> {
+    let started = std::time::Instant::now();
+    let mut sent = 0u64;
+    for chunk in body.chunks(64 * 1024) {
+        http::send(stream, chunk, stop, counter)?;
+        sent += chunk.len() as u64;
+        let due = Duration::from_secs_f64(sent as f64 / rate as f64);
+        if let Some(wait) = due.checked_sub(started.elapsed()) {
+            thread::sleep(wait);
+        }
+    }
+    Ok(())
 }
 
 impl Inner {

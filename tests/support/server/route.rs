@@ -46,6 +46,15 @@ pub enum Fault {
     /// No Content-Length, and zero bytes after the body for as long as the
     /// client reads.
     Endless,
+    /// After `requests` requests, serve `to` instead (new ETag and
+    /// Last-Modified): a file replaced on the server mid-download.
+    ChangeAfter { requests: usize, to: Arc<Vec<u8>> },
+    /// Send nothing, not even the status line, until the test opens `gate`.
+    HoldHead(Gate),
+    /// Each connection's body at this pace (a throttled CDN).
+    Pace { bytes_per_sec: u64 },
+    /// On the `request`-th request only (1-based), cut after `bytes`.
+    DropAfterOn { request: usize, bytes: u64 },
 }
 
 /// Opened by a test to let a held response go on.
@@ -205,6 +214,22 @@ impl Route {
             reply.headers.push(("allow".into(), "GET, HEAD".into()));
             return reply;
         }
+        if let Some(i) = self.faults.iter().position(|(f, _)| matches!(f, Fault::ChangeAfter { .. })) {
+            let (fault, seen) = &mut self.faults[i];
+            *seen += 1;
+            if let Fault::ChangeAfter { requests, to } = fault.clone()
+                && *seen > requests
+            {
+                let changed = Route::bytes(to.as_slice().to_vec());
+                (self.body, self.etag, self.last_modified) =
+                    (changed.body, changed.etag, changed.last_modified);
+                self.faults.remove(i);
+            }
+        }
+        let hold_head = self.faults.iter().find_map(|(f, _)| match f {
+            Fault::HoldHead(g) => Some(g.clone()),
+            _ => None,
+        });
         if let Some(Fault::Status { code, headers, .. }) = self.fire(|f| matches!(f, Fault::Status { .. })) {
             let mut reply = Reply::plain(code, format!("injected status {code}\n"));
             reply.headers.extend(headers);
@@ -245,6 +270,19 @@ impl Route {
                 _ => None,
             };
         }
+        reply.hold_head = hold_head;
+        for (f, seen) in &mut self.faults {
+            match f {
+                Fault::Pace { bytes_per_sec } => reply.pace = Some(*bytes_per_sec),
+                Fault::DropAfterOn { request, bytes } if req.method == "GET" => {
+                    *seen += 1;
+                    if *seen == *request {
+                        reply.cut = Some(Cut::Drop(*bytes));
+                    }
+                }
+                _ => {}
+            }
+        }
         reply
     }
 
@@ -258,6 +296,8 @@ impl Route {
             declared: None,
             cut: None,
             tail: Tail::None,
+            hold_head: None,
+            pace: None,
         };
         if !self.ranged || self.status != 200 {
             return reply;
@@ -308,6 +348,10 @@ pub(super) struct Reply {
     pub cut: Option<Cut>,
     /// What follows the body.
     pub tail: Tail,
+    /// Nothing is sent until it opens.
+    pub hold_head: Option<Gate>,
+    /// Body bytes a second on this connection.
+    pub pace: Option<u64>,
 }
 
 pub(super) enum Cut {
@@ -335,6 +379,8 @@ impl Reply {
             declared: None,
             cut: None,
             tail: Tail::None,
+            hold_head: None,
+            pace: None,
         }
     }
 }
