@@ -1,5 +1,8 @@
 //! The command-line definition, and nothing else: what the user typed. Turning
-//! it into a plan (with the environment and the host) happens in `config`.
+//! it into a plan (with the environment and the host) happens in `plan`.
+//! `values` holds the value parsers that judge by slim-setup's rules.
+
+mod values;
 
 use std::path::PathBuf;
 
@@ -7,6 +10,8 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::platform::Libc;
+use crate::domain::sums::Sha256;
+use values::{Listed, VersionWord};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -74,7 +79,7 @@ pub(crate) struct ListArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct VerifyArgs {
     /// Only this version
-    #[arg(id = "bindings_version", value_name = "VERSION")]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord)]
     pub(crate) version: Option<String>,
     #[command(flatten)]
     pub(crate) location: LocationArgs,
@@ -96,7 +101,7 @@ pub(crate) enum ShellKind {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct SingleTargetArgs {
     /// Bindings version [default: as for install]
-    #[arg(id = "bindings_version", value_name = "VERSION")]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord)]
     pub(crate) version: Option<String>,
     #[command(flatten)]
     pub(crate) platform: PlatformArgs,
@@ -116,7 +121,7 @@ pub(crate) struct EnvArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct CleanArgs {
     /// Remove this version
-    #[arg(id = "bindings_version", value_name = "VERSION", required_unless_present_any = ["all", "leftovers"])]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord, required_unless_present_any = ["all", "leftovers"])]
     pub(crate) version: Option<String>,
     /// Remove every installed version
     #[arg(long, conflicts_with = "bindings_version")]
@@ -134,10 +139,10 @@ pub(crate) struct CleanArgs {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct MirrorArgs {
     /// Bindings version [default: as for install]
-    #[arg(id = "bindings_version", value_name = "VERSION")]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord)]
     pub(crate) version: Option<String>,
     /// A Rust target triple; repeat for several [default: all published targets]
-    #[arg(long = "target", value_name = "TRIPLE")]
+    #[arg(long = "target", value_name = "TRIPLE", value_parser = Listed::triple())]
     pub(crate) targets: Vec<String>,
     /// Every published target (the default)
     #[arg(long, conflicts_with = "targets")]
@@ -177,16 +182,16 @@ pub(crate) struct CompletionsArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct PlatformArgs {
     /// Target GOOS [default: `go env GOOS`, else $GOOS, else the host's]
-    #[arg(long, visible_alias = "os", value_name = "GOOS")]
+    #[arg(long, visible_alias = "os", value_name = "GOOS", value_parser = Listed::goos())]
     pub(crate) goos: Option<String>,
     /// Target GOARCH [default: `go env GOARCH`, else $GOARCH, else the host's]
-    #[arg(long, visible_alias = "arch", value_name = "GOARCH")]
+    #[arg(long, visible_alias = "arch", value_name = "GOARCH", value_parser = Listed::goarch())]
     pub(crate) goarch: Option<String>,
     /// C library for linux targets [default: the one cgo's C compiler uses on the host, else gnu]
     #[arg(long, visible_alias = "abi", value_name = "gnu|musl", value_enum, ignore_case = true)]
     pub(crate) libc: Option<Libc>,
-    /// A Rust target triple; repeat for several (e.g. x86_64-unknown-linux-musl)
-    #[arg(long = "target", value_name = "TRIPLE", conflicts_with_all = ["goos", "goarch", "libc", "all"])]
+    /// A Rust target triple; repeat for several
+    #[arg(long = "target", value_name = "TRIPLE", value_parser = Listed::triple(), conflicts_with_all = ["goos", "goarch", "libc", "all"])]
     pub(crate) targets: Vec<String>,
     /// Every published target
     #[arg(long, conflicts_with_all = ["goos", "goarch", "libc"])]
@@ -232,7 +237,7 @@ pub(crate) struct SourceArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct InstallArgs {
     /// Bindings version, e.g. v1.4.0 [default: $SLIM_BINDINGS_VERSION, else the Go project's]
-    #[arg(id = "bindings_version", value_name = "VERSION")]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord)]
     pub(crate) version: Option<String>,
     #[command(flatten)]
     pub(crate) platform: PlatformArgs,
@@ -244,8 +249,8 @@ pub(crate) struct InstallArgs {
     #[arg(long, value_name = "ZIP", conflicts_with = "all")]
     pub(crate) from_file: Option<PathBuf>,
     /// Expected sha256 of the zip (single target)
-    #[arg(long, value_name = "HEX", conflicts_with = "all")]
-    pub(crate) sha256: Option<String>,
+    #[arg(long, value_name = "HEX", value_parser = values::sha256, conflicts_with = "all")]
+    pub(crate) sha256: Option<Sha256>,
     /// Fail rather than install an archive no checksum vouches for
     #[arg(long)]
     pub(crate) require_checksum: bool,
@@ -371,6 +376,11 @@ mod tests {
             &["--jobs", "0"][..],
             &["--nope"][..],
             &["v1", "v2"][..],
+            &["instal"][..],
+            &["latest"][..],
+            &["verify", "v1.4"][..],
+            &["--target", "x86_64-pc-windows-msvc"][..],
+            &["--sha256", "xyz"][..],
         ] {
             let err = parse(args).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{args:?}");

@@ -8,6 +8,7 @@ pub(crate) mod layout;
 pub(crate) mod mirror;
 pub(crate) mod objfmt;
 pub(crate) mod platform;
+pub(crate) mod suggest;
 pub(crate) mod sumfile;
 pub(crate) mod sums;
 pub(crate) mod version;
