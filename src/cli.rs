@@ -1,7 +1,9 @@
 //! The command-line definition, and nothing else: what the user typed. Turning
 //! it into a plan (with the environment and the host) happens in `plan`.
-//! `values` holds the value parsers that judge by slim-setup's rules.
+//! `values` holds the value parsers that judge by slim-setup's rules, `help`
+//! the texts.
 
+mod help;
 mod values;
 
 use std::path::PathBuf;
@@ -11,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::platform::Libc;
 use crate::domain::sums::Sha256;
+pub(crate) use help::VERSION;
 use values::{Listed, VersionWord};
 
 const EXAMPLES: &str = "\
@@ -28,7 +31,7 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(
     name = "slim-setup",
-    version,
+    version = VERSION,
     about = "Install the prebuilt SLIM bindings static library where the Go bindings' cgo directives look for it",
     after_help = EXAMPLES,
     args_conflicts_with_subcommands = true,
@@ -65,6 +68,8 @@ pub(crate) enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff)
     Man,
+    /// Print the version, the commit and the target it was built for (as --version)
+    Version,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -361,6 +366,7 @@ mod tests {
             matches!(parse(&["mirror", "--out", "/m"]).unwrap(), Command::Mirror(a) if a.out == std::path::Path::new("/m"))
         );
         assert!(matches!(parse(&["completions", "zsh"]).unwrap(), Command::Completions(_)));
+        assert!(matches!(parse(&["version"]).unwrap(), Command::Version));
         assert!(matches!(parse(&["install", "--lock"]).unwrap(), Command::Install(a) if a.lock));
         // clean needs a version or --all / --leftovers; mirror needs --out.
         assert_eq!(parse(&["clean"]).unwrap_err().exit_code(), 2);

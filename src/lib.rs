@@ -54,6 +54,7 @@ fn dispatch(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
             clap_complete::generate(args.shell, &mut cmd, "slim-setup", &mut script);
             ui::out::out!("{}", String::from_utf8_lossy(&script))
         }
+        Command::Version => ui::out::outln!("slim-setup {}", cli::VERSION),
         Command::Man => {
             let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
             man.render(&mut std::io::stdout())
