@@ -16,24 +16,12 @@ use crate::domain::sums::Sha256;
 pub(crate) use help::VERSION;
 use values::{Listed, VersionWord};
 
-const EXAMPLES: &str = "\
-Examples:
-  slim-setup                                  install the version go.mod requires, for this machine
-  slim-setup install v1.4.0                   a given version
-  slim-setup --goos linux --goarch arm64 --libc musl
-                                              prefetch for another platform (CI, cross builds)
-  slim-setup --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl
-                                              several targets at once (Dockerfiles)
-  slim-setup --base-url https://mirror.example.com/slim --require-checksum
-  slim-setup --base-url ./examples/mirror --gopath /tmp/slim-demo v1.4.0
-                                              offline, from a folder laid out like a release";
-
 #[derive(Debug, Parser)]
 #[command(
     name = "slim-setup",
     version = VERSION,
     about = "Install the prebuilt SLIM bindings static library where the Go bindings' cgo directives look for it",
-    after_help = EXAMPLES,
+    after_help = help::INSTALL,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -48,25 +36,54 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Download, verify and install the library (the default command)
-    #[command(after_help = EXAMPLES)]
+    #[command(after_help = help::INSTALL)]
     Install(InstallArgs),
     /// List installed libraries: version, target, size, sha256, source, install time
+    #[command(
+        after_help = help::LIST,
+        mut_arg("gopath", help::gopath("GOPATH whose cache folders are searched")),
+        mut_arg("cache_dir", help::cache_dir("Look only in this folder (where an install with --cache-dir put libraries)"))
+    )]
     List(ListArgs),
     /// Re-hash installed libraries against their manifests; exit 1 naming damaged or missing ones
+    #[command(
+        after_help = help::VERIFY,
+        mut_arg("gopath", help::gopath("GOPATH whose cache folders are searched")),
+        mut_arg("cache_dir", help::cache_dir("Verify only the libraries in this folder (an install with --cache-dir)"))
+    )]
     Verify(VerifyArgs),
     /// Print CGO_ENABLED and a CGO_LDFLAGS that links the installed library from wherever it is
+    #[command(
+        after_help = help::ENV,
+        mut_arg("gopath", help::gopath("GOPATH under which the library is looked for, where install puts it")),
+        mut_arg("cache_dir", help::cache_dir("The folder an install with --cache-dir used: CGO_LDFLAGS links from there"))
+    )]
     Env(EnvArgs),
     /// Remove installed versions and leftovers (temp files, stale locks)
+    #[command(
+        after_help = help::CLEAN,
+        mut_arg("gopath", help::gopath("GOPATH whose cache folders (and module cache) are cleaned")),
+        mut_arg("cache_dir", help::cache_dir("Remove from this folder only (an install with --cache-dir)"))
+    )]
     Clean(CleanArgs),
     /// Fetch and verify archives into a folder laid out like a release, with SHA256SUMS
+    #[command(after_help = help::MIRROR)]
     Mirror(MirrorArgs),
     /// Check the whole chain (go, cgo, C compiler, go.mod, library) and say what to fix
+    #[command(
+        after_help = help::DOCTOR,
+        mut_arg("gopath", help::gopath("GOPATH under which the library is looked for, where install puts it")),
+        mut_arg("cache_dir", help::cache_dir("Check the library in this folder instead (an install with --cache-dir)"))
+    )]
     Doctor(DoctorArgs),
     /// The target table: GOOS/GOARCH/libc -> triple -> library name
+    #[command(after_help = help::TARGETS)]
     Targets(TargetsArgs),
     /// Print a shell completion script
+    #[command(after_help = help::COMPLETIONS)]
     Completions(CompletionsArgs),
     /// Print the man page (roff)
+    #[command(after_help = help::MAN)]
     Man,
     /// Print the version, the commit and the target it was built for (as --version)
     Version,
