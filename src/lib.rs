@@ -55,10 +55,6 @@ fn dispatch(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
             ui::out::out!("{}", String::from_utf8_lossy(&script))
         }
         Command::Version => ui::out::outln!("slim-setup {}", cli::VERSION),
-        Command::Man => {
-            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            man.render(&mut std::io::stdout())
-                .map_err(|e| error::Error::Other(format!("could not print the man page: {e}")))
-        }
+        Command::Man => commands::man::run(),
     }
 }

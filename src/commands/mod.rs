@@ -5,6 +5,7 @@ pub(crate) mod doctor;
 pub(crate) mod env;
 pub(crate) mod install;
 pub(crate) mod list;
+pub(crate) mod man;
 pub(crate) mod mirror;
 pub(crate) mod targets;
 pub(crate) mod verify;
