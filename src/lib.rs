@@ -47,13 +47,7 @@ fn dispatch(cli: Cli, env: &Env, cwd: &Path) -> Result<()> {
         Command::Mirror(args) => commands::mirror::run(&args, env, cwd),
         Command::Doctor(args) => commands::doctor::run(&args, env, cwd),
         Command::Targets(args) => commands::targets::run(&args, env),
-        Command::Completions(args) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            // Into memory first: clap_complete panics when its writer fails.
-            let mut script = Vec::new();
-            clap_complete::generate(args.shell, &mut cmd, "slim-setup", &mut script);
-            ui::out::out!("{}", String::from_utf8_lossy(&script))
-        }
+        Command::Completions(args) => commands::completions::run(&args),
         Command::Version => ui::out::outln!("slim-setup {}", cli::VERSION),
         Command::Man => commands::man::run(),
     }

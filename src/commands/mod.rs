@@ -1,6 +1,7 @@
 //! One module per subcommand; the only code that prints results.
 
 pub(crate) mod clean;
+pub(crate) mod completions;
 pub(crate) mod doctor;
 pub(crate) mod env;
 pub(crate) mod install;
