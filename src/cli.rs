@@ -317,6 +317,36 @@ impl ValueEnum for Libc {
 }
 
 impl Cli {
+    /// Parse `args`, reporting the first mistake on the line. clap checks a
+    /// VERSION only once the word after it is read, and drops that check's
+    /// error when the word is a mistake too: `slim-setup instal v1.4.0` said
+    /// "the subcommand 'v1.4.0' cannot be used with '[VERSION]'". So a line
+    /// refused for a stray word is parsed again without it, and a bad value
+    /// found then, before it, is what is reported.
+    pub fn parse_args(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        let err = match Cli::try_parse_from(&args) {
+            Ok(cli) => return Ok(cli),
+            Err(e) => e,
+        };
+        let stray = match err.kind() {
+            ErrorKind::ArgumentConflict => err.get(ContextKind::InvalidSubcommand),
+            ErrorKind::UnknownArgument => err.get(ContextKind::InvalidArg),
+            _ => None,
+        };
+        let Some(ContextValue::String(stray)) = stray else { return Err(err) };
+        let Some(at) = args.iter().rposition(|a| a == stray.as_str()) else { return Err(err) };
+        let fewer = args.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, a)| a);
+        match Cli::try_parse_from(fewer) {
+            Err(earlier)
+                if matches!(earlier.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) =>
+            {
+                Err(earlier)
+            }
+            _ => Err(err),
+        }
+    }
+
     /// The install arguments whether or not `install` was typed.
     pub(crate) fn into_command(self) -> Command {
         self.command.unwrap_or(Command::Install(self.install))
@@ -388,6 +418,26 @@ mod tests {
         // clean needs a version or --all / --leftovers; mirror needs --out.
         assert_eq!(parse(&["clean"]).unwrap_err().exit_code(), 2);
         assert_eq!(parse(&["mirror"]).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn the_first_mistake_is_reported() {
+        let parse = |args: &[&str]| {
+            let full = std::iter::once("slim-setup").chain(args.iter().copied()).map(Into::into).collect();
+            Cli::parse_args(full).map(Cli::into_command)
+        };
+        for (args, said) in [
+            (&["instal", "v1.4.0"][..], "unknown command 'instal'"),
+            (&["install", "instal", "v1.4.0"][..], "'instal' is not a version"),
+            (&["v1.4", "--goos", "linux", "extra"][..], "did you mean v1.4.0?"),
+            (&["v1.4.0", "v1.2.0"][..], "'v1.2.0'"),
+            (&["install", "v1.4.0", "extra"][..], "unexpected argument 'extra'"),
+        ] {
+            let err = parse(args).unwrap_err();
+            assert!(err.to_string().contains(said), "{args:?}: {err}");
+            assert_eq!(err.exit_code(), 2);
+        }
+        assert!(matches!(parse(&["v1.4.0"]).unwrap(), Command::Install(_)));
     }
 
     #[test]

@@ -1,9 +1,8 @@
-use clap::Parser;
 use clap::error::ErrorKind;
 
 fn main() {
     slim_setup::install_handler();
-    let cli = match slim_setup::cli::Cli::try_parse() {
+    let cli = match slim_setup::cli::Cli::parse_args(std::env::args_os().collect()) {
         Ok(cli) => cli,
         // Help and --version go to stdout with exit 0; help for a missing
         // subcommand is help too, whole.
