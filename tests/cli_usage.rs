@@ -324,3 +324,33 @@ fn subcommand_help_has_examples_and_says_what_gopath_and_cache_dir_mean_to_it() 
         assert!(lines.count() >= 2, "{sub}\n{r}");
     }
 }
+
+/// The command lines of the README's `sh` blocks: each `slim-setup ...`
+/// (and `cargo run ... -- ARGS`), up to a comment, pipe or redirection.
+fn readme_command_lines() -> Vec<Vec<String>> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut out = Vec::new();
+    for block in readme.split("```sh\n").skip(1) {
+        for line in block[..block.find("```").unwrap()].lines() {
+            let line = line.split(" #").next().unwrap().trim();
+            let args = match (line.strip_prefix("slim-setup"), line.split_once(" -- ")) {
+                (Some(rest), _) => rest,
+                (None, Some((cargo, rest))) if cargo.starts_with("cargo run") => rest,
+                _ => continue,
+            };
+            let words = args.split_whitespace().take_while(|w| !["|", ">", ">>"].contains(w));
+            out.push(std::iter::once("slim-setup".to_string()).chain(words.map(String::from)).collect());
+        }
+    }
+    out
+}
+
+#[test]
+fn every_command_line_in_the_readme_parses() {
+    let lines = readme_command_lines();
+    assert!(lines.len() >= 8, "{lines:?}");
+    for words in lines {
+        let parsed = slim_setup::cli::Cli::parse_args(words.iter().map(Into::into).collect());
+        assert!(parsed.is_ok(), "README: {words:?}: {}", parsed.err().unwrap());
+    }
+}
