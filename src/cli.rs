@@ -1,5 +1,10 @@
 //! The command-line definition, and nothing else: what the user typed. Turning
-//! it into a plan (with the environment and the host) happens in `config`.
+//! it into a plan (with the environment and the host) happens in `plan`.
+//! `values` holds the value parsers that judge by slim-setup's rules, `help`
+//! the texts.
+
+mod help;
+mod values;
 
 use std::path::PathBuf;
 
@@ -7,25 +12,16 @@ use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::platform::Libc;
-
-const EXAMPLES: &str = "\
-Examples:
-  slim-setup                                  install the version go.mod requires, for this machine
-  slim-setup install v1.4.0                   a given version
-  slim-setup --goos linux --goarch arm64 --libc musl
-                                              prefetch for another platform (CI, cross builds)
-  slim-setup --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl
-                                              several targets at once (Dockerfiles)
-  slim-setup --base-url https://mirror.example.com/slim --require-checksum
-  slim-setup --base-url ./examples/mirror --gopath /tmp/slim-demo v1.4.0
-                                              offline, from a folder laid out like a release";
+use crate::domain::sums::Sha256;
+pub(crate) use help::VERSION;
+use values::{Listed, VersionWord};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "slim-setup",
-    version,
+    version = VERSION,
     about = "Install the prebuilt SLIM bindings static library where the Go bindings' cgo directives look for it",
-    after_help = EXAMPLES,
+    after_help = help::INSTALL,
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -50,26 +46,57 @@ pub(crate) enum ColorWhen {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Download, verify and install the library (the default command)
-    #[command(after_help = EXAMPLES)]
+    #[command(after_help = help::INSTALL)]
     Install(InstallArgs),
     /// List installed libraries: version, target, size, sha256, source, install time
+    #[command(
+        after_help = help::LIST,
+        mut_arg("gopath", help::gopath("GOPATH whose cache folders are searched")),
+        mut_arg("cache_dir", help::cache_dir("Look only in this folder (where an install with --cache-dir put libraries)"))
+    )]
     List(ListArgs),
     /// Re-hash installed libraries against their manifests; exit 1 naming damaged or missing ones
+    #[command(
+        after_help = help::VERIFY,
+        mut_arg("gopath", help::gopath("GOPATH whose cache folders are searched")),
+        mut_arg("cache_dir", help::cache_dir("Verify only the libraries in this folder (an install with --cache-dir)"))
+    )]
     Verify(VerifyArgs),
     /// Print CGO_ENABLED and a CGO_LDFLAGS that links the installed library from wherever it is
+    #[command(
+        after_help = help::ENV,
+        mut_arg("gopath", help::gopath("GOPATH under which the library is looked for, where install puts it")),
+        mut_arg("cache_dir", help::cache_dir("The folder an install with --cache-dir used: CGO_LDFLAGS links from there"))
+    )]
     Env(EnvArgs),
     /// Remove installed versions and leftovers (temp files, stale locks)
+    #[command(
+        after_help = help::CLEAN,
+        mut_arg("gopath", help::gopath("GOPATH whose cache folders (and module cache) are cleaned")),
+        mut_arg("cache_dir", help::cache_dir("Remove from this folder only (an install with --cache-dir)"))
+    )]
     Clean(CleanArgs),
     /// Fetch and verify archives into a folder laid out like a release, with SHA256SUMS
+    #[command(after_help = help::MIRROR)]
     Mirror(MirrorArgs),
     /// Check the whole chain (go, cgo, C compiler, go.mod, library) and say what to fix
+    #[command(
+        after_help = help::DOCTOR,
+        mut_arg("gopath", help::gopath("GOPATH under which the library is looked for, where install puts it")),
+        mut_arg("cache_dir", help::cache_dir("Check the library in this folder instead (an install with --cache-dir)"))
+    )]
     Doctor(DoctorArgs),
     /// The target table: GOOS/GOARCH/libc -> triple -> library name
+    #[command(after_help = help::TARGETS)]
     Targets(TargetsArgs),
     /// Print a shell completion script
+    #[command(after_help = help::COMPLETIONS)]
     Completions(CompletionsArgs),
     /// Print the man page (roff)
+    #[command(after_help = help::MAN)]
     Man,
+    /// Print the version, the commit and the target it was built for (as --version)
+    Version,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -84,7 +111,7 @@ pub(crate) struct ListArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct VerifyArgs {
     /// Only this version
-    #[arg(id = "bindings_version", value_name = "VERSION")]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord)]
     pub(crate) version: Option<String>,
     #[command(flatten)]
     pub(crate) location: LocationArgs,
@@ -106,7 +133,7 @@ pub(crate) enum ShellKind {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct SingleTargetArgs {
     /// Bindings version [default: as for install]
-    #[arg(id = "bindings_version", value_name = "VERSION")]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord)]
     pub(crate) version: Option<String>,
     #[command(flatten)]
     pub(crate) platform: PlatformArgs,
@@ -126,7 +153,7 @@ pub(crate) struct EnvArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct CleanArgs {
     /// Remove this version
-    #[arg(id = "bindings_version", value_name = "VERSION", required_unless_present_any = ["all", "leftovers"])]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord, required_unless_present_any = ["all", "leftovers"])]
     pub(crate) version: Option<String>,
     /// Remove every installed version
     #[arg(long, conflicts_with = "bindings_version")]
@@ -144,10 +171,10 @@ pub(crate) struct CleanArgs {
 #[derive(Debug, Args, Clone)]
 pub(crate) struct MirrorArgs {
     /// Bindings version [default: as for install]
-    #[arg(id = "bindings_version", value_name = "VERSION")]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord)]
     pub(crate) version: Option<String>,
     /// A Rust target triple; repeat for several [default: all published targets]
-    #[arg(long = "target", value_name = "TRIPLE")]
+    #[arg(long = "target", value_name = "TRIPLE", value_parser = Listed::triple())]
     pub(crate) targets: Vec<String>,
     /// Every published target (the default)
     #[arg(long, conflicts_with = "targets")]
@@ -190,16 +217,16 @@ pub(crate) struct CompletionsArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct PlatformArgs {
     /// Target GOOS [default: `go env GOOS`, else $GOOS, else the host's]
-    #[arg(long, visible_alias = "os", value_name = "GOOS")]
+    #[arg(long, visible_alias = "os", value_name = "GOOS", value_parser = Listed::goos())]
     pub(crate) goos: Option<String>,
     /// Target GOARCH [default: `go env GOARCH`, else $GOARCH, else the host's]
-    #[arg(long, visible_alias = "arch", value_name = "GOARCH")]
+    #[arg(long, visible_alias = "arch", value_name = "GOARCH", value_parser = Listed::goarch())]
     pub(crate) goarch: Option<String>,
     /// C library for linux targets [default: the one cgo's C compiler uses on the host, else gnu]
     #[arg(long, visible_alias = "abi", value_name = "gnu|musl", value_enum, ignore_case = true)]
     pub(crate) libc: Option<Libc>,
-    /// A Rust target triple; repeat for several (e.g. x86_64-unknown-linux-musl)
-    #[arg(long = "target", value_name = "TRIPLE", conflicts_with_all = ["goos", "goarch", "libc", "all"])]
+    /// A Rust target triple; repeat for several
+    #[arg(long = "target", value_name = "TRIPLE", value_parser = Listed::triple(), conflicts_with_all = ["goos", "goarch", "libc", "all"])]
     pub(crate) targets: Vec<String>,
     /// Every published target
     #[arg(long, conflicts_with_all = ["goos", "goarch", "libc"])]
@@ -253,7 +280,7 @@ pub(crate) struct SourceArgs {
 #[derive(Debug, Args, Clone, Default)]
 pub(crate) struct InstallArgs {
     /// Bindings version, e.g. v1.4.0 [default: $SLIM_BINDINGS_VERSION, else the Go project's]
-    #[arg(id = "bindings_version", value_name = "VERSION")]
+    #[arg(id = "bindings_version", value_name = "VERSION", value_parser = VersionWord)]
     pub(crate) version: Option<String>,
     #[command(flatten)]
     pub(crate) platform: PlatformArgs,
@@ -265,8 +292,8 @@ pub(crate) struct InstallArgs {
     #[arg(long, value_name = "ZIP", conflicts_with = "all")]
     pub(crate) from_file: Option<PathBuf>,
     /// Expected sha256 of the zip (single target)
-    #[arg(long, value_name = "HEX", conflicts_with = "all")]
-    pub(crate) sha256: Option<String>,
+    #[arg(long, value_name = "HEX", value_parser = values::sha256, conflicts_with = "all")]
+    pub(crate) sha256: Option<Sha256>,
     /// Fail rather than install an archive no checksum vouches for
     #[arg(long)]
     pub(crate) require_checksum: bool,
@@ -322,6 +349,36 @@ impl ValueEnum for Libc {
 }
 
 impl Cli {
+    /// Parse `args`, reporting the first mistake on the line. clap checks a
+    /// VERSION only once the word after it is read, and drops that check's
+    /// error when the word is a mistake too: `slim-setup instal v1.4.0` said
+    /// "the subcommand 'v1.4.0' cannot be used with '[VERSION]'". So a line
+    /// refused for a stray word is parsed again without it, and a bad value
+    /// found then, before it, is what is reported.
+    pub fn parse_args(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        let err = match Cli::try_parse_from(&args) {
+            Ok(cli) => return Ok(cli),
+            Err(e) => e,
+        };
+        let stray = match err.kind() {
+            ErrorKind::ArgumentConflict => err.get(ContextKind::InvalidSubcommand),
+            ErrorKind::UnknownArgument => err.get(ContextKind::InvalidArg),
+            _ => None,
+        };
+        let Some(ContextValue::String(stray)) = stray else { return Err(err) };
+        let Some(at) = args.iter().rposition(|a| a == stray.as_str()) else { return Err(err) };
+        let fewer = args.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, a)| a);
+        match Cli::try_parse_from(fewer) {
+            Err(earlier)
+                if matches!(earlier.kind(), ErrorKind::InvalidValue | ErrorKind::ValueValidation) =>
+            {
+                Err(earlier)
+            }
+            _ => Err(err),
+        }
+    }
+
     /// The install arguments whether or not `install` was typed.
     pub(crate) fn into_command(self) -> Command {
         self.command.unwrap_or(Command::Install(self.install))
@@ -342,6 +399,7 @@ impl Command {
             Command::Targets(_) => "targets",
             Command::Completions(_) => "completions",
             Command::Man => "man",
+            Command::Version => "version",
         }
     }
 
@@ -354,7 +412,11 @@ impl Command {
             Command::Verify(a) => a.json,
             Command::Doctor(a) => a.json,
             Command::Targets(a) => a.json,
-            Command::Env(_) | Command::Clean(_) | Command::Completions(_) | Command::Man => false,
+            Command::Env(_)
+            | Command::Clean(_)
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Version => false,
         }
     }
 }
@@ -419,10 +481,31 @@ mod tests {
             matches!(parse(&["mirror", "--out", "/m"]).unwrap(), Command::Mirror(a) if a.out == std::path::Path::new("/m"))
         );
         assert!(matches!(parse(&["completions", "zsh"]).unwrap(), Command::Completions(_)));
+        assert!(matches!(parse(&["version"]).unwrap(), Command::Version));
         assert!(matches!(parse(&["install", "--lock"]).unwrap(), Command::Install(a) if a.lock));
         // clean needs a version or --all / --leftovers; mirror needs --out.
         assert_eq!(parse(&["clean"]).unwrap_err().exit_code(), 2);
         assert_eq!(parse(&["mirror"]).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn the_first_mistake_is_reported() {
+        let parse = |args: &[&str]| {
+            let full = std::iter::once("slim-setup").chain(args.iter().copied()).map(Into::into).collect();
+            Cli::parse_args(full).map(Cli::into_command)
+        };
+        for (args, said) in [
+            (&["instal", "v1.4.0"][..], "unknown command 'instal'"),
+            (&["install", "instal", "v1.4.0"][..], "'instal' is not a version"),
+            (&["v1.4", "--goos", "linux", "extra"][..], "did you mean v1.4.0?"),
+            (&["v1.4.0", "v1.2.0"][..], "'v1.2.0'"),
+            (&["install", "v1.4.0", "extra"][..], "unexpected argument 'extra'"),
+        ] {
+            let err = parse(args).unwrap_err();
+            assert!(err.to_string().contains(said), "{args:?}: {err}");
+            assert_eq!(err.exit_code(), 2);
+        }
+        assert!(matches!(parse(&["v1.4.0"]).unwrap(), Command::Install(_)));
     }
 
     #[test]
@@ -434,6 +517,11 @@ mod tests {
             &["--jobs", "0"][..],
             &["--nope"][..],
             &["v1", "v2"][..],
+            &["instal"][..],
+            &["latest"][..],
+            &["verify", "v1.4"][..],
+            &["--target", "x86_64-pc-windows-msvc"][..],
+            &["--sha256", "xyz"][..],
         ] {
             let err = parse(args).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{args:?}");

@@ -35,6 +35,14 @@ pub(crate) enum GoError {
 pub(crate) enum Error {
     #[error("{0}")]
     Usage(String),
+    /// A command line clap refused: one line (what is wrong and what is
+    /// accepted) and a hint (clap's tip, else where the help is).
+    #[error("{message}")]
+    CommandLine { message: String, hint: String },
+    /// An error in what the user typed, found while planning (a flag's value
+    /// that fits no row of the target table): a usage error.
+    #[error(transparent)]
+    Typed(Box<Error>),
     #[error(transparent)]
     Platform(#[from] PlatformError),
     #[error(transparent)]
@@ -150,7 +158,7 @@ impl Error {
 
     pub(crate) fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::CommandLine { .. } | Error::Typed(_) => 2,
             Error::ClosedOutput => 0,
             Error::Interrupted(signal) => 128 + signal,
             _ => 1,
@@ -160,6 +168,8 @@ impl Error {
     /// What to try next, when there is something useful to say.
     pub(crate) fn hint(&self) -> Option<String> {
         Some(match self {
+            Error::CommandLine { hint, .. } => hint.clone(),
+            Error::Typed(inner) => return inner.hint(),
             Error::Platform(PlatformError::Unsupported { .. }) => {
                 "pass --goos/--goarch (and --libc on linux) for one of the supported platforms".into()
             }
@@ -256,10 +266,62 @@ impl Failure {
         self.0.hint()
     }
 
+    pub(crate) fn inner(&self) -> &Error {
+        &self.0
+    }
+
     /// Nothing to report (standard output was closed by its reader).
     pub fn is_quiet(&self) -> bool {
         matches!(self.0, Error::ClosedOutput)
     }
+}
+
+impl Failure {
+    /// A command line clap refused, in slim-setup's shape: `error:` and one
+    /// line, then `hint:`, exit 2 (clap's own text spans several lines).
+    pub fn usage(e: &clap::Error) -> Failure {
+        let (message, hint) = one_line(&e.render().to_string());
+        Failure(Error::CommandLine { message, hint })
+    }
+}
+
+/// clap's rendered error, `error: what\n  [possible values: ..]\n\n  tip: ..\n\nUsage: slim-setup install [OPTIONS]\n\nFor more ..`,
+/// as one line (`what (possible values: ..)`) and a hint: the tips, else
+/// where the help of the command in the usage line is.
+fn one_line(rendered: &str) -> (String, String) {
+    let mut lines = rendered.lines().map(str::trim);
+    let mut message = lines.next().unwrap_or_default().trim_start_matches("error:").trim().to_string();
+    let (mut tips, mut command) = (Vec::new(), "slim-setup".to_string());
+    // After "...not provided:" the lines are a list.
+    let mut listing = message.ends_with(':');
+    for line in lines {
+        if let Some(usage) = line.strip_prefix("Usage:") {
+            let words = usage.split_whitespace().take_while(|w| !w.starts_with(['[', '<', '-']));
+            command = words.collect::<Vec<_>>().join(" ");
+            break;
+        } else if line.starts_with("For more information") {
+            continue;
+        } else if let Some(tip) = line.strip_prefix("tip:") {
+            tips.push(tip.trim().to_string());
+        } else if let Some(list) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            message += &format!(" ({list})");
+        } else if !line.is_empty() {
+            let glue = if message.ends_with(':') {
+                " "
+            } else if listing {
+                ", "
+            } else {
+                "; "
+            };
+            message += &format!("{glue}{line}");
+            listing |= line.ends_with(':');
+        }
+    }
+    let hint = match tips.is_empty() {
+        true => format!("see '{command} --help'"),
+        false => tips.join("; "),
+    };
+    (message, hint)
 }
 
 impl From<Error> for Failure {
@@ -301,6 +363,35 @@ mod tests {
         assert!(matches!(e, Error::Restart { ref url } if url == "http://m/x.zip"), "{e:?}");
         let e: Error = io::Error::new(io::ErrorKind::ConnectionReset, "reset").into();
         assert_eq!(e.to_string(), "read failed: reset");
+    }
+
+    #[test]
+    fn clap_errors_become_one_line_and_a_hint() {
+        let table = [
+            (
+                "error: invalid value 'uclibc' for '--libc <gnu|musl>'\n  [possible values: gnu, musl]\n\nFor more information, try '--help'.\n",
+                "invalid value 'uclibc' for '--libc <gnu|musl>' (possible values: gnu, musl)",
+                "see 'slim-setup --help'",
+            ),
+            (
+                "error: unexpected argument '--josn' found\n\n  tip: a similar argument exists: '--json'\n\nUsage: slim-setup list --json\n\nFor more information, try '--help'.\n",
+                "unexpected argument '--josn' found",
+                "a similar argument exists: '--json'",
+            ),
+            (
+                "error: unknown command 'instal'; did you mean 'install'?\n\nUsage: slim-setup [OPTIONS] [VERSION]\n       slim-setup <COMMAND>\n\nFor more information, try '--help'.\n",
+                "unknown command 'instal'; did you mean 'install'?",
+                "see 'slim-setup --help'",
+            ),
+            (
+                "error: the following required arguments were not provided:\n  --out <DIR>\n  --x <Y>\n\nUsage: slim-setup mirror --out <DIR> [VERSION]\n",
+                "the following required arguments were not provided: --out <DIR>, --x <Y>",
+                "see 'slim-setup mirror --help'",
+            ),
+        ];
+        for (rendered, message, hint) in table {
+            assert_eq!(one_line(rendered), (message.to_string(), hint.to_string()), "{rendered}");
+        }
     }
 
     #[test]

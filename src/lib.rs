@@ -60,6 +60,18 @@ pub fn print_failure(e: Failure) {
     }
 }
 
+/// A usage error on a command line that asked for `--json`: its document
+/// (the command is the first word naming one, else `install`).
+pub fn usage_document(args: &[std::ffi::OsString], e: &Failure) {
+    if !args.iter().any(|a| a == "--json") {
+        return;
+    }
+    let commands = ["install", "list", "verify", "mirror", "targets", "doctor"];
+    let name =
+        args.iter().skip(1).find_map(|a| commands.iter().find(|c| a == **c)).copied().unwrap_or("install");
+    let _ = ui::json::emit_failure(name, e.inner());
+}
+
 fn dispatch(command: Command, env: &Env, cwd: &Path) -> Result<()> {
     env.check_text()?;
     match command {
@@ -71,17 +83,8 @@ fn dispatch(command: Command, env: &Env, cwd: &Path) -> Result<()> {
         Command::Mirror(args) => commands::mirror::run(&args, env, cwd),
         Command::Doctor(args) => commands::doctor::run(&args, env, cwd),
         Command::Targets(args) => commands::targets::run(&args, env),
-        Command::Completions(args) => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            // Into memory first: clap_complete panics when its writer fails.
-            let mut script = Vec::new();
-            clap_complete::generate(args.shell, &mut cmd, "slim-setup", &mut script);
-            ui::out::out!("{}", String::from_utf8_lossy(&script))
-        }
-        Command::Man => {
-            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            man.render(&mut std::io::stdout())
-                .map_err(|e| error::Error::Other(format!("could not print the man page: {e}")))
-        }
+        Command::Completions(args) => commands::completions::run(&args),
+        Command::Version => ui::out::outln!("slim-setup {}", cli::VERSION),
+        Command::Man => commands::man::run(),
     }
 }

@@ -484,7 +484,8 @@ fn unsupported_platforms_name_the_supported_pairs() {
     for platform in
         [&["--goos", "windows", "--goarch", "arm64"][..], &["--goos", "freebsd", "--goarch", "amd64"]]
     {
-        let run = Run::of(home.install().arg(V).args(github_args(&gh)).args(platform)).fails(1);
+        // A pair typed as flags is a usage error.
+        let run = Run::of(home.install().arg(V).args(github_args(&gh)).args(platform)).fails(2);
         let pair = format!("{}/{}", platform[1], platform[3]);
         run.says(&[&pair, "supported", "linux/amd64", "linux/arm64", "darwin/arm64", "windows/amd64"]);
     }

@@ -123,6 +123,16 @@ fn list_verify_and_targets_documents() {
     document(sub(&c, &["targets", "--json"]), "targets", 0);
 }
 
+/// A command line clap refuses still gets its document when --json was asked.
+#[test]
+fn usage_errors_are_documents_too() {
+    let c = Case::new();
+    let doc = document(sub(&c, &["list", "--json", "--bogus"]), "list", 2);
+    assert!(doc["error"]["message"].as_str().unwrap().contains("--bogus"), "{doc:#}");
+    let doc = document(sub(&c, &["instal", "--json"]), "install", 2);
+    assert!(doc["error"]["message"].as_str().unwrap().contains("did you mean 'install'"), "{doc:#}");
+}
+
 #[test]
 fn mirror_and_doctor_documents() {
     let c = Case::published();

@@ -1,10 +1,12 @@
 //! One module per subcommand; the only code that prints results.
 
 pub(crate) mod clean;
+pub(crate) mod completions;
 pub(crate) mod doctor;
 pub(crate) mod env;
 pub(crate) mod install;
 pub(crate) mod list;
+pub(crate) mod man;
 pub(crate) mod mirror;
 pub(crate) mod targets;
 pub(crate) mod verify;

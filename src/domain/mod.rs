@@ -9,6 +9,7 @@ pub(crate) mod mirror;
 pub(crate) mod objfmt;
 pub(crate) mod platform;
 pub(crate) mod proxy;
+pub(crate) mod suggest;
 pub(crate) mod sumfile;
 pub(crate) mod sums;
 pub(crate) mod version;

@@ -66,7 +66,7 @@ pub(crate) enum PlatformError {
         supported_triples()
     )]
     UnknownTriple { triple: String },
-    #[error("'{triple}' is not a valid target triple: {reason}")]
+    #[error("'{triple}' is not a valid target triple ({reason}); supported: {}", supported_triples())]
     InvalidTriple { triple: String, reason: String },
 }
 

@@ -15,14 +15,16 @@ pub struct Env {
 /// Every variable slim-setup reads itself (clap reads its own `env =` ones,
 /// reqwest the proxy ones). One of these that is not text cannot be used,
 /// and dropping it would quietly change where slim-setup installs.
-const READ: &[&str] = &[
+pub(crate) const READ: &[&str] = &[
     "CC",
     "CGO_ENABLED",
     "GH_TOKEN",
     "GITHUB_TOKEN",
+    "GOARCH",
     "GOENV",
     "GOFLAGS",
     "GOMODCACHE",
+    "GOOS",
     "GOPATH",
     "GOVERSION",
     "GOWORK",

@@ -16,6 +16,7 @@ use crate::domain::cgo;
 use crate::domain::layout::{self, Layout};
 use crate::domain::mirror::{Base, BaseList, parse_base, parse_base_list};
 use crate::domain::platform::{Libc, TARGETS, Target};
+use crate::domain::suggest::{self, Place};
 use crate::domain::sumfile::{self, SumFile};
 use crate::domain::version::Version;
 use crate::error::{Error, Result};
@@ -35,7 +36,8 @@ pub(crate) fn absolute_location(location: &LocationArgs, cwd: &Path) -> Location
     }
 }
 
-/// The version and where it came from.
+/// The version and where it came from. One the user gave that is not a
+/// release version is a usage error; one the project names is a failure.
 pub(crate) fn version(arg: Option<&str>, env: &Env, facts: &HostFacts) -> Result<(Version, VersionSource)> {
     let (text, source) = match (arg, env.get("SLIM_BINDINGS_VERSION"), &facts.detected) {
         (Some(v), _, _) => (v.to_string(), VersionSource::CommandLine),
@@ -44,7 +46,15 @@ pub(crate) fn version(arg: Option<&str>, env: &Env, facts: &HostFacts) -> Result
         (None, None, Some(Err(e))) => return Err(e.clone().into()),
         (None, None, None) => return Err(Error::NoVersion { why: "the project was not read".into() }),
     };
-    Ok((Version::parse(&text)?, source))
+    let place = match source {
+        VersionSource::CommandLine => Place::Argument,
+        VersionSource::EnvVar => Place::Env("SLIM_BINDINGS_VERSION"),
+        VersionSource::Project(_) => return Ok((Version::parse(&text)?, source)),
+    };
+    match suggest::version_word(&text, place, &[]) {
+        Some(message) => Err(Error::Usage(message)),
+        None => Ok((Version::parse(&text)?, source)),
+    }
 }
 
 /// GOPATH and GOMODCACHE as the go command sees them.
@@ -135,7 +145,11 @@ pub(crate) fn targets(
         (None, _) if goos == "linux" => Some((Libc::Gnu, "default for another platform".to_string())),
         (None, _) => None,
     };
-    let target = Target::from_go(&goos, &goarch, libc.as_ref().map(|(l, _)| *l))?;
+    let typed = [&os_from, &arch_from].iter().any(|s| matches!(s, Setting::Flag(_))) || p.libc.is_some();
+    let target = Target::from_go(&goos, &goarch, libc.as_ref().map(|(l, _)| *l)).map_err(|e| {
+        let e = Error::from(e);
+        if typed { Error::Typed(Box::new(e)) } else { e }
+    })?;
     let libc = libc.filter(|_| goos == "linux" && target.libc.is_some());
     Ok((vec![target], PlatformNote::One { goos, goarch, os_from, arch_from, libc }))
 }
@@ -324,13 +338,6 @@ pub(crate) fn install_plan(args: &InstallArgs, env: &Env, facts: &HostFacts) -> 
     if !single && (args.from_file.is_some() || args.sha256.is_some()) {
         return Err(Error::Usage("--from-file and --sha256 take a single target".into()));
     }
-    let sha256 = match &args.sha256 {
-        Some(hex) => Some(
-            crate::domain::sums::Sha256::parse(hex)
-                .ok_or_else(|| Error::Usage(format!("--sha256 '{hex}' is not 64 hex digits")))?,
-        ),
-        None => None,
-    };
     let c = choose(args.version.as_deref(), &args.platform, &args.location, env, facts)?;
     Ok(InstallPlan {
         bases: bases(&args.source, &c.layout)?,
@@ -340,7 +347,7 @@ pub(crate) fn install_plan(args: &InstallArgs, env: &Env, facts: &HostFacts) -> 
         targets: c.targets,
         platform: c.platform,
         from_file: args.from_file.clone(),
-        sha256,
+        sha256: args.sha256,
         require_checksum: args.require_checksum,
         force: args.force,
         jobs: args.jobs as usize,

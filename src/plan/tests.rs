@@ -210,6 +210,63 @@ fn version_sources_in_order() {
 }
 
 #[test]
+fn a_bad_version_is_a_usage_error_when_the_user_gave_it() {
+    let mut f = facts();
+    let project = |version: &str| Detected {
+        version: version.into(),
+        module: "github.com/agntcy/slim-bindings-go".into(),
+        source: ProjectSource::File { path: "/proj/go.mod".into(), go_failed: None },
+        module_dir: None,
+    };
+    // (VERSION, SLIM_BINDINGS_VERSION, go.mod's) -> exit code, message
+    let table = [
+        (Some("v1.4"), None, "v1.2.0", 2, "'v1.4' is not a full version; did you mean v1.4.0?"),
+        (None, Some("latest"), "v1.2.0", 2, "SLIM_BINDINGS_VERSION: slim-setup installs a release version"),
+        (None, Some("v1.4"), "v1.2.0", 2, "SLIM_BINDINGS_VERSION: 'v1.4' is not a full version"),
+        (None, None, "latest", 1, "'latest' is not a version"),
+        (None, None, "v1.4", 1, "'v1.4' is not a version"),
+    ];
+    for (arg, var, in_go_mod, code, message) in table {
+        f.detected = Some(Ok(project(in_go_mod)));
+        let env = Env::from_pairs(var.map(|v| ("SLIM_BINDINGS_VERSION", v)));
+        let err = super::version(arg, &env, &f).unwrap_err();
+        assert_eq!(err.exit_code(), code, "{arg:?} {var:?} {in_go_mod}: {err}");
+        assert!(err.to_string().starts_with(message), "{err}");
+    }
+}
+
+#[test]
+fn an_unsupported_pair_is_a_usage_error_when_a_flag_made_it() {
+    let mut f = facts();
+    f.go_env = None;
+    let freebsd = Env::from_pairs([("GOOS", "freebsd"), ("GOARCH", "amd64")]);
+    let flag = |goos: &str, goarch: &str| PlatformArgs {
+        goos: Some(goos.into()),
+        goarch: Some(goarch.into()),
+        ..Default::default()
+    };
+    let musl = PlatformArgs { goos: Some("darwin".into()), libc: Some(Libc::Musl), ..Default::default() };
+    let goarch_only = PlatformArgs { goarch: Some("386".into()), ..Default::default() };
+    // (flags, environment) -> exit code; the message names the pair either way.
+    let table = [
+        (flag("windows", "arm64"), Env::default(), 2, "windows/arm64"),
+        (flag("freebsd", "amd64"), Env::default(), 2, "freebsd/amd64"),
+        (musl, Env::from_pairs([("GOARCH", "arm64")]), 2, "darwin/arm64 (musl)"),
+        (goarch_only, Env::from_pairs([("GOOS", "linux")]), 2, "linux/386 (gnu)"),
+        (PlatformArgs::default(), freebsd, 1, "freebsd/amd64"),
+    ];
+    for (p, env, code, pair) in table {
+        let err = targets(&p, &env, &f).unwrap_err();
+        assert_eq!(err.exit_code(), code, "{p:?}: {err}");
+        assert!(
+            err.to_string().contains(&format!("no prebuilt SLIM library for {pair}; supported: ")),
+            "{err}"
+        );
+        assert!(err.hint().is_some_and(|h| h.contains("--goos/--goarch")), "{err}");
+    }
+}
+
+#[test]
 fn a_whole_install_plan_from_facts() {
     let mut f = facts();
     f.module = Some(module(V140));
