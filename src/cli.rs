@@ -20,6 +20,25 @@ Examples:
   slim-setup --base-url ./examples/mirror --gopath /tmp/slim-demo v1.4.0
                                               offline, from a folder laid out like a release";
 
+/// The environment variables of the source and policy options: the `cc`
+/// front, which takes no options of its own, reads the same ones.
+pub(crate) const ENV_BASE_URL: &str = "SLIM_BINDINGS_BASE_URL";
+pub(crate) const ENV_GITHUB_API_URL: &str = "SLIM_SETUP_GITHUB_API_URL";
+pub(crate) const ENV_OFFLINE: &str = "SLIM_SETUP_OFFLINE";
+pub(crate) const ENV_TIMEOUT: &str = "SLIM_SETUP_TIMEOUT";
+pub(crate) const ENV_REQUIRE_CHECKSUM: &str = "SLIM_SETUP_REQUIRE_CHECKSUM";
+pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 30;
+
+const CC_HELP: &str = "\
+Set it once, and `go build` installs the library the link asks for, for every version:
+  go env -w CC=\"slim-setup cc gcc\"         (or: slim-setup cc --setup)
+  CC=\"slim-setup cc zig cc -target x86_64-linux-musl\" go build    (CI, Dockerfiles)
+Calls that do not link the SLIM library go straight to REAL_CC. A musl REAL_CC gets the
+musl library under its own _musl name (the -l is rewritten), so gnu and musl builds of
+one project share a GOPATH. Reads SLIM_BINDINGS_BASE_URL, SLIM_SETUP_OFFLINE,
+SLIM_SETUP_TIMEOUT, SLIM_SETUP_REQUIRE_CHECKSUM, GITHUB_TOKEN and slim-bindings.sum
+as install does. Undo the setting with: go env -u CC";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "slim-setup",
@@ -56,6 +75,9 @@ pub(crate) enum Command {
     Doctor(DoctorArgs),
     /// The target table: GOOS/GOARCH/libc -> triple -> library name
     Targets(TargetsArgs),
+    /// Run a C compiler, first installing the SLIM library its link asks for (set CC to it)
+    #[command(after_help = CC_HELP)]
+    Cc(CcArgs),
     /// Print a shell completion script
     Completions(CompletionsArgs),
     /// Print the man page (roff)
@@ -161,6 +183,16 @@ pub(crate) struct DoctorArgs {
 }
 
 #[derive(Debug, Args, Clone, Default)]
+pub(crate) struct CcArgs {
+    /// Set CC with `go env -w` to this front around REAL_CC (default: the current CC, else gcc)
+    #[arg(long)]
+    pub(crate) setup: bool,
+    /// The C compiler and the arguments go passes it, e.g. gcc, or zig cc -target x86_64-linux-musl
+    #[arg(value_name = "REAL_CC", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub(crate) compiler: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
 pub(crate) struct TargetsArgs {
     /// Print JSON
     #[arg(long)]
@@ -207,19 +239,19 @@ pub(crate) struct LocationArgs {
 pub(crate) struct SourceArgs {
     /// Mirror(s) laid out like a release: {base}/{tag}/slim-bindings-{triple}.zip; https://,
     /// http:// to loopback, file:// or a folder; comma-separated to try in order; 'off' never downloads
-    #[arg(long, env = "SLIM_BINDINGS_BASE_URL", value_name = "URL")]
+    #[arg(long, env = ENV_BASE_URL, value_name = "URL")]
     pub(crate) base_url: Option<String>,
     /// GitHub API used to read release digests
-    #[arg(long, env = "SLIM_SETUP_GITHUB_API_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(long, env = ENV_GITHUB_API_URL, value_name = "URL", hide_env_values = true)]
     pub(crate) github_api_url: Option<String>,
     /// Allow plain http:// to hosts other than loopback
     #[arg(long)]
     pub(crate) allow_http: bool,
     /// Never use the network: succeed only from what is installed or a local source
-    #[arg(long, env = "SLIM_SETUP_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
+    #[arg(long, env = ENV_OFFLINE, value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub(crate) offline: bool,
     /// Seconds without progress before a connection or download is given up (then retried)
-    #[arg(long, env = "SLIM_SETUP_TIMEOUT", value_name = "SECS", default_value_t = 30)]
+    #[arg(long, env = ENV_TIMEOUT, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub(crate) timeout: u64,
 }
 
@@ -241,7 +273,7 @@ pub(crate) struct InstallArgs {
     #[arg(long, value_name = "HEX", conflicts_with = "all")]
     pub(crate) sha256: Option<String>,
     /// Fail rather than install an archive no checksum vouches for
-    #[arg(long)]
+    #[arg(long, env = ENV_REQUIRE_CHECKSUM, value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub(crate) require_checksum: bool,
     /// Download and install again even when installed and intact
     #[arg(long)]
@@ -351,9 +383,34 @@ mod tests {
         );
         assert!(matches!(parse(&["completions", "zsh"]).unwrap(), Command::Completions(_)));
         assert!(matches!(parse(&["install", "--lock"]).unwrap(), Command::Install(a) if a.lock));
+        assert!(
+            matches!(parse(&["cc", "--setup"]).unwrap(), Command::Cc(a) if a.setup && a.compiler.is_empty())
+        );
+        assert!(matches!(
+            parse(&["cc", "zig", "cc", "-target", "x86_64-linux-musl", "-c", "x.c"]).unwrap(),
+            Command::Cc(a) if !a.setup && a.compiler.len() == 6
+        ));
         // clean needs a version or --all / --leftovers; mirror needs --out.
         assert_eq!(parse(&["clean"]).unwrap_err().exit_code(), 2);
         assert_eq!(parse(&["mirror"]).unwrap_err().exit_code(), 2);
+    }
+
+    /// The front reads the environment variables of these options itself:
+    /// they must be the ones clap reads for install.
+    #[test]
+    fn the_source_options_read_the_environment_variables_the_front_reads() {
+        let cmd = Cli::command();
+        let install = cmd.find_subcommand("install").unwrap();
+        for (id, var) in [
+            ("base_url", ENV_BASE_URL),
+            ("github_api_url", ENV_GITHUB_API_URL),
+            ("offline", ENV_OFFLINE),
+            ("timeout", ENV_TIMEOUT),
+            ("require_checksum", ENV_REQUIRE_CHECKSUM),
+        ] {
+            let arg = install.get_arguments().find(|a| a.get_id() == id).unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(arg.get_env().and_then(|e| e.to_str()), Some(var), "{id}");
+        }
     }
 
     #[test]

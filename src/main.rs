@@ -1,6 +1,8 @@
 use clap::Parser;
 
 fn main() {
+    // A C compiler call (`slim-setup cc gcc ...`) never comes back from here.
+    slim_setup::compiler_front();
     slim_setup::install_handler();
     let cli = slim_setup::cli::Cli::parse();
     let env = slim_setup::Env::from_process();

@@ -246,7 +246,7 @@ pub(crate) fn api(s: &SourceArgs) -> String {
 }
 
 /// The project's slim-bindings.sum, parsed; with `--lock` it must have a go.mod.
-fn pins(facts: &HostFacts, lock: bool) -> Result<Option<Pins>> {
+pub(super) fn pins(facts: &HostFacts, lock: bool) -> Result<Option<Pins>> {
     match &facts.pins {
         None if lock => Err(Error::Usage(format!(
             "--lock writes {} beside go.mod, and there is no go.mod in {} or above",
