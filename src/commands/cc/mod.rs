@@ -86,7 +86,7 @@ fn words_after_cc(rest: &[OsString]) -> Call {
 }
 
 fn missing() -> String {
-    "slim-setup cc runs the C compiler named after it: slim-setup cc gcc ARGS... (set it once with: go env -w CC=\"slim-setup cc gcc\")".into()
+    "no C compiler to run: slim-setup cc REAL_CC [ARGS...] (set it once with: go env -w CC=\"slim-setup cc gcc\")".into()
 }
 
 /// A probe of CC's first word: the same arguments, given to the compiler
