@@ -105,7 +105,8 @@ pub(crate) fn cc_plan(
         extra_names: vec![],
         dir_source: DirSource::LinkLine { arg: found.arg.clone() },
     };
-    let install = install_plan(version, layout, tp, found.arg, asked, libc, env, facts)?;
+    let placed = Placed { version, layout, target: tp, arg: found.arg };
+    let install = install_plan(placed, asked, libc, env, facts)?;
     Ok(CcDecision::Install(Box::new(CcPlan { install, rewritten: link_name != asked, link_name })))
 }
 
@@ -152,26 +153,32 @@ fn place(line: &LinkLine, facts: &HostFacts) -> std::result::Result<Found, Strin
     Err("no -L of the link names the slim-bindings-go module in Go's module cache or a .../slim-bindings/VERSION folder (a vendored or locally replaced module?)".into())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn install_plan(
+/// What the link line decided: the version, its layout, the one target's
+/// folder and file, and the `-L` the folder came from.
+struct Placed {
     version: Version,
     layout: Layout,
-    tp: TargetPlan,
+    target: TargetPlan,
     arg: String,
+}
+
+fn install_plan(
+    placed: Placed,
     asked: &str,
     libc: Option<&LibcChoice>,
     env: &Env,
     facts: &HostFacts,
 ) -> Result<InstallPlan> {
+    let Placed { version, layout, target, arg } = placed;
     let source = source_from_env(env)?;
-    let linux = tp.target.goos == "linux";
+    let linux = target.target.goos == "linux";
     let libc = libc.filter(|_| linux).map(|c| (c.libc, c.why.clone()));
     Ok(InstallPlan {
         bases: bases(&source, &layout)?,
         version,
         version_source: VersionSource::LinkLine(arg),
         layout,
-        targets: vec![tp],
+        targets: vec![target],
         platform: PlatformNote::LinkLine { name: asked.to_string(), libc },
         from_file: None,
         sha256: None,
