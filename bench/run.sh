@@ -8,6 +8,8 @@
 #   bench/run.sh --quick            3 rounds, 150 MiB, no multi-target group
 #   bench/run.sh --slim PATH        use this binary instead of `cargo build --release`
 #   bench/run.sh --renice -15       on a busy shared machine: run at a higher priority
+#   bench/run.sh --only cc          only the C compiler front's fast path (`slim-setup cc gcc
+#                                   --version` vs `gcc --version`, --cc-runs each, default 200)
 #
 # Everything it needs (apt packages, a Go toolchain, the fixture) it installs or
 # builds itself; the fixture is cached under target/bench-fixture/<size>MiB.
@@ -23,7 +25,8 @@ ALL_TRIPLES="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-unknown-l
 aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-windows-gnu"
 
 sizes=() runs=5 multi=1 multi_size=150 multi_runs="" slim="" server=nginx renice_to=""
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+only="" cc_runs=200
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) sizes+=("$2"); shift 2 ;;
@@ -35,6 +38,8 @@ while [ $# -gt 0 ]; do
     --slim) slim="$2"; shift 2 ;;
     --server) server="$2"; shift 2 ;;  # nginx (default) or python, to compare
     --renice) renice_to="$2"; shift 2 ;;  # e.g. -15: favour the benchmark over other jobs (root)
+    --only) only="$2"; shift 2 ;;  # cc: the C compiler front's group alone
+    --cc-runs) cc_runs="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench: unknown option $1" >&2; usage 2 ;;
   esac
@@ -46,6 +51,29 @@ log() { echo "bench: $*" >&2; }
 # starts (server, tools) keeps other jobs from taking its cores; it cannot
 # remove their memory-bandwidth and disk contention, so an idle machine is still best.
 [ -n "$renice_to" ] && renice -n "$renice_to" -p $$ >/dev/null
+case "$only" in ""|cc) ;; *) echo "bench: --only takes cc" >&2; usage 2 ;; esac
+
+build_slim() {  # sets slim to a release build unless --slim gave one
+  [ -n "$slim" ] && return 0
+  log "cargo build --release (CARGO_TARGET_DIR=$TARGET_DIR)"
+  if (cd "$REPO" && CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release --quiet) >&2; then
+    slim="$TARGET_DIR/release/slim-setup"
+  else
+    log "WARNING: slim-setup does not build yet; measuring the other cases only"
+  fi
+}
+
+# The C compiler front's fast path: a compiler call that links no SLIM
+# library, through `slim-setup cc gcc` and straight to gcc, alternating.
+cc_group() {
+  [ -n "$slim" ] || { echo "  SKIP  cc front fast path: no slim-setup binary"; return 0; }
+  command -v gcc >/dev/null || need_pkgs /usr/bin/gcc gcc
+  mkdir -p "$WORK/cc-home"
+  read -r load1 _ < /proc/loadavg
+  echo "load average before the cc group: $load1"
+  python3 "$HERE/lib/ccfront.py" --slim "$slim" --cc gcc --runs "$cc_runs" \
+    --home "$WORK/cc-home" --results "$WORK/results-cc.json"
+}
 
 # --- tools -------------------------------------------------------------------
 apt_updated=0
@@ -56,6 +84,14 @@ need_pkgs() {  # need_pkgs CHECK_PATH PACKAGE...: install the packages if the pa
   log "installing $*"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
+if [ "$only" = cc ]; then
+  mkdir -p "$WORK"
+  build_slim
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
+  echo "slim-setup: ${slim:-not built}${slim:+ ($("$slim" --version 2>/dev/null || echo '?'))}; gcc: $(gcc -dumpversion)"
+  cc_group
+  exit 0
+fi
 need_pkgs /usr/bin/curl curl
 need_pkgs /usr/bin/unzip unzip
 need_pkgs /usr/bin/zip zip
@@ -85,16 +121,9 @@ log "building the old tool's reimplementation with $("$GO" version)"
 (cd "$HERE/oldtool" && GOTOOLCHAIN=local GOFLAGS='' CGO_ENABLED=0 GOCACHE="$REPO/target/bench-gocache" \
   "$GO" build -trimpath -o "$OLDTOOL" .)
 
-if [ -z "$slim" ]; then
-  # Hook: until the crate builds, the other cases still run and the slim-setup
-  # checks print SKIP. Pass --slim PATH to measure any other build.
-  log "cargo build --release (CARGO_TARGET_DIR=$TARGET_DIR)"
-  if (cd "$REPO" && CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release --quiet) >&2; then
-    slim="$TARGET_DIR/release/slim-setup"
-  else
-    log "WARNING: slim-setup does not build yet; measuring the other cases only"
-  fi
-fi
+# Until the crate builds, the other cases still run and the slim-setup checks
+# print SKIP. Pass --slim PATH to measure any other build.
+build_slim
 
 # --- fixtures ------------------------------------------------------------------
 multi_targets=""
@@ -206,3 +235,6 @@ for size in "${sizes[@]}"; do
     | python3 "$HERE/lib/harness.py"
 done
 rm -rf "$WORK/out"
+echo
+cc_group
+rm -rf "$WORK/cc-home"

@@ -2,9 +2,11 @@
 # The build steps of examples/Dockerfile, as a script that runs the same way
 # inside the image and outside it (the project's tests run it outside Docker).
 #
-#   docker-build.sh [--dry-run] tools      install zig (PyPI) and slim-setup (its install.sh)
-#   docker-build.sh [--dry-run] prefetch   go mod download; ONE slim-setup call for both musl libraries
-#   docker-build.sh [--dry-run] build      static Go binary for TARGETARCH (amd64|arm64) with zig musl
+#   docker-build.sh [--dry-run] tools   install zig (PyPI) and slim-setup (its install.sh)
+#   docker-build.sh [--dry-run] deps    go mod download (the Go modules only)
+#   docker-build.sh [--dry-run] build   static Go binary for TARGETARCH (amd64|arm64) with zig musl,
+#                                       through the slim-setup C compiler front: the SLIM library
+#                                       arrives when go build links it (no separate setup step)
 #
 # --dry-run prints each command (`+ ...`) instead of running it.
 #
@@ -13,9 +15,8 @@
 #   OUT                     output binary (default /out/app)
 #   PKG                     Go package to build (default .)
 #   GO, ZIG, SLIM_SETUP     commands to use (default go, zig, slim-setup)
-#   SLIM_SETUP_ARGS         extra slim-setup options, e.g. "--base-url /mirror" (words split on spaces)
-#   SLIM_BINDINGS_VERSION   bindings version; by default slim-setup reads it from go.mod
-#   SLIM_BINDINGS_BASE_URL  mirror of the release assets (slim-setup reads it itself)
+#   SLIM_BINDINGS_BASE_URL  mirror of the release assets (the front reads it itself; so do
+#                           SLIM_SETUP_OFFLINE, GITHUB_TOKEN and slim-bindings.sum)
 #   SLIM_SETUP_VERSION      slim-setup release to install (tools; default latest)
 #   ZIGLANG_VERSION         ziglang release from PyPI (tools; default 0.17.1)
 #   TOOLS_PREFIX            where tools installs (default /usr/local)
@@ -26,7 +27,7 @@ say() { printf 'docker-build: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 usage() {
     say "$*"
-    say "usage: docker-build.sh [--dry-run] tools|prefetch|build"
+    say "usage: docker-build.sh [--dry-run] tools|deps|build"
     exit 2
 }
 
@@ -71,16 +72,10 @@ tools() {
     run "$SLIM_SETUP" --version
 }
 
-prefetch() {
-    # The module must be in the module cache first: slim-setup reads its cgo
-    # directives there to put each library exactly where cgo will look.
+deps() {
+    # Only the Go modules: the SLIM library comes with the build, for the
+    # version go.mod requires and the libc of the compiler that links it.
     run "$GO" mod download
-    set -- install
-    [ -z "${SLIM_BINDINGS_VERSION:-}" ] || set -- "$@" "$SLIM_BINDINGS_VERSION"
-    # One call, both platforms: the layer is shared by the amd64 and arm64 builds.
-    set -- "$@" --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl --no-progress
-    # shellcheck disable=SC2086 # extra options are deliberately split into words
-    run "$SLIM_SETUP" "$@" ${SLIM_SETUP_ARGS:-}
 }
 
 build() {
@@ -93,9 +88,11 @@ build() {
     esac
     run mkdir -p "$(dirname "$OUT")"
     # External linking with zig's musl, fully static: the binary needs no libc
-    # and no SLIM library at run time, so it runs FROM scratch.
+    # and no SLIM library at run time, so it runs FROM scratch. The front
+    # (`slim-setup cc`) installs the musl library under its own _musl name
+    # when the link asks for it, and links that.
     run env CGO_ENABLED=1 GOOS=linux GOARCH="$arch" \
-        CC="$ZIG cc -target $zig_target" CXX="$ZIG c++ -target $zig_target" \
+        CC="$SLIM_SETUP cc $ZIG cc -target $zig_target" CXX="$SLIM_SETUP cc $ZIG c++ -target $zig_target" \
         "$GO" build -trimpath -ldflags "-s -w -linkmode external -extldflags -static" -o "$OUT" "$PKG"
     [ "$dry_run" = 0 ] || return 0
     check_static "$OUT" "$machine"
@@ -115,6 +112,6 @@ check_static() {
 [ "${1:-}" != --dry-run ] || { dry_run=1; shift; }
 [ $# -eq 1 ] || usage "expected one step"
 case "$1" in
-tools | prefetch | build) "$1" ;;
+tools | deps | build) "$1" ;;
 *) usage "unknown step: $1" ;;
 esac

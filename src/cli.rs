@@ -16,6 +16,22 @@ use crate::domain::sums::Sha256;
 pub(crate) use help::VERSION;
 use values::{Listed, VersionWord};
 
+/// The environment variables of the source and policy options: the `cc`
+/// front, which takes no options of its own, reads the same ones.
+pub(crate) const ENV_BASE_URL: &str = "SLIM_BINDINGS_BASE_URL";
+pub(crate) const ENV_GITHUB_API_URL: &str = "SLIM_SETUP_GITHUB_API_URL";
+pub(crate) const ENV_OFFLINE: &str = "SLIM_SETUP_OFFLINE";
+pub(crate) const ENV_TIMEOUT: &str = "SLIM_SETUP_TIMEOUT";
+pub(crate) const ENV_REQUIRE_CHECKSUM: &str = "SLIM_SETUP_REQUIRE_CHECKSUM";
+pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 30;
+pub(crate) const ENV_MIN_RATE: &str = "SLIM_SETUP_MIN_RATE";
+pub(crate) const DEFAULT_MIN_RATE: u64 = 1024;
+pub(crate) const ENV_RETRIES: &str = "SLIM_SETUP_RETRIES";
+pub(crate) const DEFAULT_RETRIES: u32 = 4;
+pub(crate) const ENV_CONNECTIONS: &str = "SLIM_SETUP_CONNECTIONS";
+pub(crate) const DEFAULT_CONNECTIONS: u32 = 8;
+pub(crate) const ENV_MAX_DOWNLOAD: &str = "SLIM_SETUP_MAX_DOWNLOAD";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "slim-setup",
@@ -89,6 +105,9 @@ pub(crate) enum Command {
     /// The target table: GOOS/GOARCH/libc -> triple -> library name
     #[command(after_help = help::TARGETS)]
     Targets(TargetsArgs),
+    /// Run a C compiler, first installing the SLIM library its link asks for (set CC to it)
+    #[command(after_help = help::CC)]
+    Cc(CcArgs),
     /// Print a shell completion script
     #[command(after_help = help::COMPLETIONS)]
     Completions(CompletionsArgs),
@@ -201,6 +220,16 @@ pub(crate) struct DoctorArgs {
 }
 
 #[derive(Debug, Args, Clone, Default)]
+pub(crate) struct CcArgs {
+    /// Set CC with `go env -w` to this front around REAL_CC (default: the current CC, else gcc)
+    #[arg(long)]
+    pub(crate) setup: bool,
+    /// The C compiler and the arguments go passes it, e.g. gcc, or zig cc -target x86_64-linux-musl
+    #[arg(value_name = "REAL_CC", trailing_var_arg = true, allow_hyphen_values = true)]
+    pub(crate) compiler: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone, Default)]
 pub(crate) struct TargetsArgs {
     /// Print JSON
     #[arg(long)]
@@ -247,33 +276,33 @@ pub(crate) struct LocationArgs {
 pub(crate) struct SourceArgs {
     /// Mirror(s) laid out like a release: {base}/{tag}/slim-bindings-{triple}.zip; https://,
     /// http:// to loopback, file:// or a folder; comma-separated to try in order; 'off' never downloads
-    #[arg(long, env = "SLIM_BINDINGS_BASE_URL", value_name = "URL")]
+    #[arg(long, env = ENV_BASE_URL, value_name = "URL")]
     pub(crate) base_url: Option<String>,
     /// GitHub API used to read release digests
-    #[arg(long, env = "SLIM_SETUP_GITHUB_API_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(long, env = ENV_GITHUB_API_URL, value_name = "URL", hide_env_values = true)]
     pub(crate) github_api_url: Option<String>,
     /// Allow plain http:// to hosts other than loopback
     #[arg(long)]
     pub(crate) allow_http: bool,
     /// Never use the network: succeed only from what is installed or a local source
-    #[arg(long, env = "SLIM_SETUP_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
+    #[arg(long, env = ENV_OFFLINE, value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub(crate) offline: bool,
     /// Seconds without progress before a connection or download is given up (then retried)
-    #[arg(long, env = "SLIM_SETUP_TIMEOUT", value_name = "SECS", default_value_t = 30)]
+    #[arg(long, env = ENV_TIMEOUT, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub(crate) timeout: u64,
     /// Bytes a second below which a download counts as stalled over a whole --timeout (0: no minimum)
-    #[arg(long, env = "SLIM_SETUP_MIN_RATE", value_name = "BYTES", default_value_t = 1024)]
+    #[arg(long, env = ENV_MIN_RATE, value_name = "BYTES", default_value_t = DEFAULT_MIN_RATE)]
     pub(crate) min_rate: u64,
     /// Connections for one large archive when the server honours Range
     /// (added only while they raise the rate; 1: one stream)
-    #[arg(long, env = "SLIM_SETUP_CONNECTIONS", value_name = "N", default_value_t = 8,
+    #[arg(long, env = ENV_CONNECTIONS, value_name = "N", default_value_t = DEFAULT_CONNECTIONS,
           value_parser = clap::value_parser!(u32).range(1..=32))]
     pub(crate) connections: u32,
     /// Retries of a failed request or download before giving up
-    #[arg(long, env = "SLIM_SETUP_RETRIES", value_name = "N", default_value_t = 4)]
+    #[arg(long, env = ENV_RETRIES, value_name = "N", default_value_t = DEFAULT_RETRIES)]
     pub(crate) retries: u32,
     /// The most bytes one archive may be, announced or not [default: 4 GiB]
-    #[arg(long, env = "SLIM_SETUP_MAX_DOWNLOAD", value_name = "BYTES")]
+    #[arg(long, env = ENV_MAX_DOWNLOAD, value_name = "BYTES")]
     pub(crate) max_download: Option<u64>,
 }
 
@@ -295,7 +324,7 @@ pub(crate) struct InstallArgs {
     #[arg(long, value_name = "HEX", value_parser = values::sha256, conflicts_with = "all")]
     pub(crate) sha256: Option<Sha256>,
     /// Fail rather than install an archive no checksum vouches for
-    #[arg(long)]
+    #[arg(long, env = ENV_REQUIRE_CHECKSUM, value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub(crate) require_checksum: bool,
     /// Download and install again even when installed and intact
     #[arg(long)]
@@ -400,6 +429,7 @@ impl Command {
             Command::Completions(_) => "completions",
             Command::Man => "man",
             Command::Version => "version",
+            Command::Cc(_) => "cc",
         }
     }
 
@@ -416,7 +446,8 @@ impl Command {
             | Command::Clean(_)
             | Command::Completions(_)
             | Command::Man
-            | Command::Version => false,
+            | Command::Version
+            | Command::Cc(_) => false,
         }
     }
 }
@@ -483,9 +514,34 @@ mod tests {
         assert!(matches!(parse(&["completions", "zsh"]).unwrap(), Command::Completions(_)));
         assert!(matches!(parse(&["version"]).unwrap(), Command::Version));
         assert!(matches!(parse(&["install", "--lock"]).unwrap(), Command::Install(a) if a.lock));
+        assert!(
+            matches!(parse(&["cc", "--setup"]).unwrap(), Command::Cc(a) if a.setup && a.compiler.is_empty())
+        );
+        assert!(matches!(
+            parse(&["cc", "zig", "cc", "-target", "x86_64-linux-musl", "-c", "x.c"]).unwrap(),
+            Command::Cc(a) if !a.setup && a.compiler.len() == 6
+        ));
         // clean needs a version or --all / --leftovers; mirror needs --out.
         assert_eq!(parse(&["clean"]).unwrap_err().exit_code(), 2);
         assert_eq!(parse(&["mirror"]).unwrap_err().exit_code(), 2);
+    }
+
+    /// The front reads the environment variables of these options itself:
+    /// they must be the ones clap reads for install.
+    #[test]
+    fn the_source_options_read_the_environment_variables_the_front_reads() {
+        let cmd = Cli::command();
+        let install = cmd.find_subcommand("install").unwrap();
+        for (id, var) in [
+            ("base_url", ENV_BASE_URL),
+            ("github_api_url", ENV_GITHUB_API_URL),
+            ("offline", ENV_OFFLINE),
+            ("timeout", ENV_TIMEOUT),
+            ("require_checksum", ENV_REQUIRE_CHECKSUM),
+        ] {
+            let arg = install.get_arguments().find(|a| a.get_id() == id).unwrap_or_else(|| panic!("{id}"));
+            assert_eq!(arg.get_env().and_then(|e| e.to_str()), Some(var), "{id}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! (HTTP), `extract` (the one-pass zip -> library stream) and `store` (atomic
 //! files, locks, manifests). `domain` holds the pure rules everything uses;
 //! `ui` renders; `progress` is the observer interface between them.
+//! `compiler_front` is the one entry that runs before all of that: the C
+//! compiler front (`slim-setup cc`), whose common case is a bare exec.
 
 pub mod cli;
 mod commands;
@@ -30,6 +32,14 @@ pub use error::Failure;
 use error::Result;
 pub use host::env::Env;
 pub use interrupt::{install_handler, remove_temporaries};
+
+/// `slim-setup cc ...` (and the go command's probes of CC's first word):
+/// run as the C compiler front, never returning. Returns at once for any
+/// other command line. `main` calls it before anything else is set up, so a
+/// compiler call that links no SLIM library costs only an exec.
+pub fn compiler_front() {
+    commands::cc::front(&std::env::args_os().collect::<Vec<_>>());
+}
 
 /// Run a parsed command line. `main` owns printing errors and exiting.
 pub fn run(cli: Cli, env: &Env, cwd: &Path) -> std::result::Result<(), Failure> {
@@ -82,6 +92,7 @@ fn dispatch(command: Command, env: &Env, cwd: &Path) -> Result<()> {
         Command::Clean(args) => commands::clean::run(&args, env, cwd),
         Command::Mirror(args) => commands::mirror::run(&args, env, cwd),
         Command::Doctor(args) => commands::doctor::run(&args, env, cwd),
+        Command::Cc(args) => commands::cc::from_cli(&args),
         Command::Targets(args) => commands::targets::run(&args, env),
         Command::Completions(args) => commands::completions::run(&args),
         Command::Version => ui::out::outln!("slim-setup {}", cli::VERSION),

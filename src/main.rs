@@ -1,6 +1,8 @@
 use clap::error::ErrorKind;
 
 fn main() {
+    // A C compiler call (`slim-setup cc gcc ...`) never comes back from here.
+    slim_setup::compiler_front();
     slim_setup::install_handler();
     let cli = match slim_setup::cli::Cli::parse_args(std::env::args_os().collect()) {
         Ok(cli) => cli,

@@ -218,7 +218,8 @@ fn completions_offer_the_supported_values() {
 }
 
 /// Names of environment variables in slim-setup's source: `env = "X"`
-/// (clap) and `env.get("X")`, and the list of variables it reads itself.
+/// (clap) and `env.get("X")`, the `ENV_*` constants clap's `env = ENV_X`
+/// name, and the list of variables it reads itself.
 fn variables_in_source() -> Vec<String> {
     let mut names = Vec::new();
     let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
@@ -228,9 +229,11 @@ fn variables_in_source() -> Vec<String> {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        for marker in ["env = \"", "env.get(\""] {
+        for marker in ["env = \"", "env.get(\"", "const ENV_"] {
             for (at, _) in text.match_indices(marker) {
                 let rest = &text[at + marker.len()..];
+                // `const ENV_X: &str = "NAME";`: the name is the string.
+                let rest = if marker == "const ENV_" { &rest[rest.find('"').unwrap() + 1..] } else { rest };
                 names.push(rest[..rest.find('"').unwrap()].to_string());
             }
         }

@@ -9,7 +9,9 @@
 //! This file: every published layout, installing before and after `go get`,
 //! and libraries left inside the module cache by earlier versions of the tool.
 //! `go_e2e/gopath.rs`: where Go's paths and platform come from. `go_e2e/cross.rs`:
-//! cross builds, static musl, a musl host, vendoring.
+//! cross builds, static musl, a musl host, vendoring. `go_e2e/cc.rs`: no
+//! setup step, the C compiler front (`CC="slim-setup cc gcc"`) installing at
+//! link time.
 //!
 //! Needs SLIM_GO and SLIM_ZIG from `scripts/toolchain.sh --env`, and
 //! qemu-aarch64 to run arm64 programs: the tests are ignored by a plain
@@ -20,6 +22,8 @@
 
 mod support;
 
+#[path = "go_e2e/cc.rs"]
+mod cc;
 #[path = "go_e2e/cross.rs"]
 mod cross;
 #[path = "go_e2e/gopath.rs"]

@@ -211,7 +211,8 @@ fn action_is_composite_with_consistent_inputs_and_outputs() {
     let doc = load_yaml("action.yml");
     assert_eq!(doc["runs"]["using"].as_str(), Some("composite"));
     let inputs: BTreeSet<String> = hash_keys(&doc["inputs"]).into_iter().collect();
-    for want in ["version", "goos", "goarch", "libc", "targets", "base-url", "slim-setup-version"] {
+    for want in ["version", "goos", "goarch", "libc", "targets", "base-url", "slim-setup-version", "cc-front"]
+    {
         assert!(inputs.contains(want), "action input {want} missing: {inputs:?}");
     }
     for (name, input) in doc["inputs"].as_hash().expect("inputs") {
@@ -280,7 +281,7 @@ fn referenced_scripts_exist_and_are_executable() {
 }
 
 #[test]
-fn dockerfile_shares_the_prefetch_layer_and_ships_from_scratch() {
+fn dockerfile_links_through_the_cc_front_and_ships_from_scratch() {
     let text = read(&root().join("examples/Dockerfile"));
     let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.starts_with('#')).collect();
     let at = |needle: &str| {
@@ -293,11 +294,25 @@ fn dockerfile_shares_the_prefetch_layer_and_ships_from_scratch() {
     assert!(froms.len() >= 2, "multi-stage build expected");
     assert!(froms[0].contains("--platform=$BUILDPLATFORM"), "builder must run natively and cross-compile");
     assert_eq!(froms.last().map(|l| l.trim()), Some("FROM scratch"));
-    // Prefetch before TARGETARCH is declared: one layer for both platforms.
-    assert!(at("docker-build.sh prefetch") < at("ARG TARGETARCH"));
+    // No setup step: modules before the sources (one layer for both
+    // platforms), the library with the per-platform build.
+    assert!(
+        !text.contains("prefetch") && !text.contains("slim-setup install"),
+        "a separate setup step is left"
+    );
+    assert!(at("COPY go.mod go.sum") < at("docker-build.sh deps"));
+    assert!(at("docker-build.sh deps") < at("COPY . ."));
     assert!(at("ARG TARGETARCH") < at("docker-build.sh build"));
-    assert!(at("COPY go.mod go.sum") < at("docker-build.sh prefetch"));
+    // The libraries persist across builds in a cache mount on the build step.
+    let build_run =
+        lines[..at("docker-build.sh build")].iter().rposition(|l| l.starts_with("RUN")).expect("RUN");
+    assert!(lines[build_run].contains("--mount=type=cache,target=/go/.cgo-cache"), "{}", lines[build_run]);
     assert!(text.contains("COPY --from=builder /out/app"));
+    let steps = read(&root().join("examples/docker-build.sh"));
+    assert!(
+        steps.contains(r#"CC="$SLIM_SETUP cc $ZIG cc -target $zig_target""#),
+        "the build's CC is the front"
+    );
 }
 
 // The script tests (POSIX sh and bash) run on Unix only.

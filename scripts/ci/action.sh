@@ -5,9 +5,11 @@
 #   action.sh plan      bindings version, targets, GOPATH, cache paths and key
 #   action.sh tool      install the slim-setup binary (or use INPUT_SLIM_SETUP_PATH)
 #   action.sh install   run `slim-setup install --json`, export the library paths
+#   action.sh front     CC (and the mirror) for later steps: the C compiler front
 #
 # Inputs arrive as environment variables (action.yml maps them); results go to
-# $GITHUB_OUTPUT as `name=value` lines (multi-line values use the heredoc form).
+# $GITHUB_OUTPUT as `name=value` lines (multi-line values use the heredoc form);
+# variables for later steps go to $GITHUB_ENV.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -147,7 +149,36 @@ install() {
     output paths "$paths"
 }
 
+# CC for the job's later steps: the slim-setup C compiler front around the
+# compiler they would use (CC, else `go env CC`, else gcc), so that every
+# `go build` installs the library its link needs (any version, either libc).
+# The front reads the mirror from SLIM_BINDINGS_BASE_URL, so base-url goes there too.
+front() {
+    local bin="${SLIM_SETUP_BIN:?}" cc="${CC:-}" first second
+    if [[ -z "$cc" ]] && command -v go >/dev/null 2>&1; then cc="$(go env CC 2>/dev/null || true)"; fi
+    [[ -n "$cc" ]] || cc=gcc
+    read -r first second _ <<<"$cc"
+    first="${first##*[\\/]}"
+    first="${first//[\"\']/}"
+    if [[ ("$first" == slim-setup || "$first" == slim-setup.exe) && "$second" == cc ]]; then
+        echo "CC already runs the slim-setup C compiler front: $cc"
+        output cc "$cc"
+        return 0
+    fi
+    # Go splits CC on spaces, honouring quotes.
+    [[ "$bin" != *[[:space:]]* ]] || bin="'$bin'"
+    local value="$bin cc $cc"
+    local env_file="${GITHUB_ENV:?GITHUB_ENV is not set}"
+    echo "CC=$value" >>"$env_file"
+    echo "CC=$value (for the following steps)"
+    if [[ -n "${INPUT_BASE_URL:-}" ]]; then
+        echo "SLIM_BINDINGS_BASE_URL=$INPUT_BASE_URL" >>"$env_file"
+        echo "SLIM_BINDINGS_BASE_URL=$INPUT_BASE_URL (for the following steps)"
+    fi
+    output cc "$value"
+}
+
 case "${1:-}" in
-plan | tool | install) "$1" ;;
-*) echo "usage: $0 plan|tool|install" >&2; exit 2 ;;
+plan | tool | install | front) "$1" ;;
+*) echo "usage: $0 plan|tool|install|front" >&2; exit 2 ;;
 esac

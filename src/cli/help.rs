@@ -67,6 +67,19 @@ Examples:
   slim-setup targets                          the table, the host marked with *
   slim-setup targets --json                   the same, as JSON";
 
+pub(crate) const CC: &str = "\
+Examples:
+  slim-setup cc --setup                       go env -w CC=\"slim-setup cc <go env CC>\", once
+  slim-setup cc gcc -o app main.o             what go runs: installs the library a link asks for
+  slim-setup cc zig cc -target x86_64-linux-musl
+                                              a musl cross compiler behind it (CI, Dockerfiles)
+
+Calls that do not link the SLIM library go straight to REAL_CC. A musl REAL_CC gets the
+musl library under its own _musl name (the -l is rewritten), so gnu and musl builds of
+one project share a GOPATH. Reads SLIM_BINDINGS_BASE_URL, SLIM_SETUP_OFFLINE,
+SLIM_SETUP_TIMEOUT, SLIM_SETUP_REQUIRE_CHECKSUM, GITHUB_TOKEN and slim-bindings.sum
+as install does. Undo the setting with: go env -u CC";
+
 pub(crate) const COMPLETIONS: &str = "\
 Examples:
   slim-setup completions bash > ~/.local/share/bash-completion/completions/slim-setup

@@ -1,11 +1,15 @@
 //! `slim-setup doctor`: walk the chain a cgo build needs and say what to fix.
 //! Each check prints ok / WARN / FAIL with the next step; any FAIL exits 1.
+//! With the `cc` front as CC it says so, checks the compiler behind it, and a
+//! library not installed yet is the front's to install at the next build.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::cli::DoctorArgs;
+use crate::domain::ccargs;
 use crate::domain::gomod::vendors_bindings;
+use crate::domain::platform::Libc;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
 use crate::host::facts::Ask;
@@ -86,9 +90,15 @@ pub(crate) fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
         None => r.warn("cgo", "cannot tell (no go); go enables cgo by default when a C compiler is found"),
     }
     let cc = crate::host::detect::c_compiler(env, go_env).unwrap_or_else(|| "cc".into());
-    match run_version(&cc, "--version") {
-        Some(v) => r.ok("C compiler", &format!("{cc}: {v}")),
-        None => r.fail("C compiler", &format!("'{cc}' does not run; install gcc or clang, or set CC (e.g. CC=\"zig cc -target x86_64-linux-musl\")")),
+    // With the front as CC, the compiler to check is the one behind it.
+    let front = ccargs::front_compiler(&cc).map(|real| ccargs::join_words(&real));
+    if front.is_some() {
+        r.ok("C compiler front", &format!("CC={cc}: go build installs the SLIM library a link needs"));
+    }
+    let real = front.clone().unwrap_or_else(|| cc.clone());
+    match run_version(&real, "--version") {
+        Some(v) => r.ok("C compiler", &format!("{real}: {v}")),
+        None => r.fail("C compiler", &format!("'{real}' does not run; install gcc or clang, or set CC (e.g. CC=\"zig cc -target x86_64-linux-musl\")")),
     }
     r.ok(
         "GOPATH",
@@ -117,9 +127,21 @@ pub(crate) fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
             r.ok("platform", &plan.platform.to_string());
             vendoring(&mut r, facts.vendor.as_deref());
             let tp = &plan.target;
-            let lib = tp.path();
-            r.ok("cgo looks in", &format!("{} for {} ({})", tp.dir.display(), tp.file, tp.dir_source));
+            // The front installs a musl library under its own name and links that.
+            let file = match (front.is_some(), tp.target.libc) {
+                (true, Some(Libc::Musl)) => tp.target.lib_file(),
+                _ => tp.file.clone(),
+            };
+            let lib = tp.dir.join(&file);
+            r.ok("cgo looks in", &format!("{} for {file} ({})", tp.dir.display(), tp.dir_source));
             match manifest::read(&lib) {
+                None if front.is_some() && !lib.exists() => r.ok(
+                    "library",
+                    &format!(
+                        "not installed yet at {}; the C compiler front installs it at the next go build",
+                        lib.display()
+                    ),
+                ),
                 None if lib.exists() => r.warn(
                     "library",
                     &format!("{} exists but slim-setup did not install it (no manifest)", lib.display()),

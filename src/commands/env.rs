@@ -2,6 +2,8 @@
 //! library from wherever it is. A plain `go build` does not need it (the
 //! module's own directives point at the folder); vendored modules and
 //! `--cache-dir` installs do, since `${SRCDIR}` then resolves somewhere else.
+//! Its comment line names the other way: the `cc` front, which installs at
+//! link time.
 
 use std::path::Path;
 
@@ -47,7 +49,8 @@ fn why_needed(vendored: bool, cache_dir: bool, dir: &Path) -> String {
         )
     } else {
         format!(
-            "not needed for a plain `go build` (cgo already looks in {}); use it for vendored modules or custom folders",
+            "not needed for a plain `go build` (cgo already looks in {}); use it for vendored modules or custom folders. \
+             Instead of installing first, the C compiler front can install at link time: go env -w CC=\"slim-setup cc gcc\"",
             dir.display()
         )
     }

@@ -25,6 +25,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("GOARCH", "The default target GOARCH when go is not on PATH (empty: the host's)."),
     ("GOENV", "Go's env file (what go env -w writes), read when go is not on PATH."),
     ("XDG_CONFIG_HOME", "Where Go's env file is by default (XDG_CONFIG_HOME/go/env)."),
+    ("XDG_CACHE_HOME", "Where the cc front caches each compiler's target (XDG_CACHE_HOME/slim-setup)."),
     ("GOWORK", "The go.work file, read when go is not on PATH (off: none)."),
     ("GOFLAGS", "Go's flags; go list runs with -mod=readonly whatever they say."),
     ("CC", "The C compiler cgo runs: on a Linux host its target decides gnu or musl."),

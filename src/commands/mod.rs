@@ -1,5 +1,6 @@
 //! One module per subcommand; the only code that prints results.
 
+pub(crate) mod cc;
 pub(crate) mod clean;
 pub(crate) mod completions;
 pub(crate) mod doctor;

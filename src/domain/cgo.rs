@@ -81,8 +81,8 @@ fn build_constraint(text: &str) -> Option<&str> {
     None
 }
 
-/// Go splits cgo flags on spaces, honouring quotes.
-fn split_args(s: &str) -> Vec<String> {
+/// Go splits cgo flags (and `CC`) on spaces, honouring quotes.
+pub(crate) fn split_args(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quote: Option<char> = None;

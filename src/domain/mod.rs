@@ -2,6 +2,7 @@
 //! its arguments and unit-tested with tables beside the code.
 
 pub(crate) mod buildtags;
+pub(crate) mod ccargs;
 pub(crate) mod cgo;
 pub(crate) mod gomod;
 pub(crate) mod layout;

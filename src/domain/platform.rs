@@ -132,6 +132,22 @@ impl Target {
         }
     }
 
+    /// The target whose own library a `-l` name links: `slim_bindings_x86_64_linux_gnu`
+    /// is x86_64-unknown-linux-gnu (the name alone cannot tell a musl build that links it).
+    pub(crate) fn from_lib_stem(stem: &str) -> Option<&'static Target> {
+        TARGETS.iter().find(|t| lib_stem(t.triple) == stem)
+    }
+
+    /// The same GOOS/GOARCH with the other C library, where a release has one.
+    pub(crate) fn with_libc(&'static self, libc: Libc) -> &'static Target {
+        match self.libc {
+            Some(l) if l != libc && self.goos == "linux" => {
+                Target::from_go(self.goos, self.goarch, Some(libc)).unwrap_or(self)
+            }
+            _ => self,
+        }
+    }
+
     /// `libslim_bindings_x86_64_linux_gnu.a`: the file inside the release zip.
     pub(crate) fn lib_file(&self) -> String {
         format!("lib{}.a", lib_stem(self.triple))
@@ -310,7 +326,14 @@ mod tests {
             assert_eq!(t.cgo_link_name(), link);
             assert_eq!(Target::from_triple(triple).unwrap(), t);
             assert_eq!(t.asset_name(), format!("slim-bindings-{triple}.zip"));
+            assert_eq!(Target::from_lib_stem(&lib_stem(triple)), Some(t));
         }
+        assert_eq!(Target::from_lib_stem("slim_bindings_riscv64_linux_gnu"), None);
+        let gnu = Target::from_triple("aarch64-unknown-linux-gnu").unwrap();
+        assert_eq!(gnu.with_libc(Libc::Musl).triple, "aarch64-unknown-linux-musl");
+        assert_eq!(gnu.with_libc(Libc::Gnu), gnu);
+        let windows = Target::from_triple("x86_64-pc-windows-gnu").unwrap();
+        assert_eq!(windows.with_libc(Libc::Musl), windows, "no musl windows target");
     }
 
     #[test]

@@ -49,15 +49,7 @@ pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
 
 /// `zig cc -target aarch64-linux-musl` says its target in its arguments.
 pub(crate) fn libc_of_cc_args(cc: &str) -> Option<Libc> {
-    let words: Vec<&str> = cc.split_whitespace().collect();
-    words.iter().enumerate().find_map(|(i, w)| {
-        let value = match w.strip_prefix("--target=").or_else(|| w.strip_prefix("-target=")) {
-            Some(v) => v,
-            None if *w == "-target" || *w == "--target" => words.get(i + 1)?,
-            None => return None,
-        };
-        libc_of_target(value)
-    })
+    libc_of_target(crate::domain::ccargs::target_arg(&crate::domain::cgo::split_args(cc))?)
 }
 
 fn dumpmachine(cc: &str) -> Option<String> {

@@ -35,6 +35,7 @@ pub(crate) const READ: &[&str] = &[
     "SLIM_SETUP_GO_TIMEOUT",
     "SLIM_SETUP_MAX_WAIT",
     "USERPROFILE",
+    "XDG_CACHE_HOME",
     "XDG_CONFIG_HOME",
 ];
 

@@ -93,6 +93,24 @@ impl<'a> Ask<'a> {
         }
     }
 
+    /// The `cc` front: the link line decides everything else; only the
+    /// project's slim-bindings.sum is read.
+    pub(crate) fn cc_front() -> Ask<'static> {
+        static NO_LOCATION: LocationArgs = LocationArgs { gopath: None, cache_dir: None };
+        Ask {
+            wants_version: false,
+            version: None,
+            platform: None,
+            location: &NO_LOCATION,
+            offline: false,
+            go_env: false,
+            module: false,
+            pins: true,
+            vendor: false,
+            network: true,
+        }
+    }
+
     /// `mirror`: the version only.
     pub(crate) fn version_only(
         version: Option<&'a str>,

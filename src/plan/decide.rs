@@ -49,7 +49,9 @@ pub(crate) fn version(arg: Option<&str>, env: &Env, facts: &HostFacts) -> Result
     let place = match source {
         VersionSource::CommandLine => Place::Argument,
         VersionSource::EnvVar => Place::Env("SLIM_BINDINGS_VERSION"),
-        VersionSource::Project(_) => return Ok((Version::parse(&text)?, source)),
+        VersionSource::Project(_) | VersionSource::LinkLine(_) => {
+            return Ok((Version::parse(&text)?, source));
+        }
     };
     match suggest::version_word(&text, place, &[]) {
         Some(message) => Err(Error::Usage(message)),
@@ -279,7 +281,7 @@ fn netrc_hosts(text: Option<&str>) -> std::collections::HashMap<String, (String,
 }
 
 /// The project's slim-bindings.sum, parsed; with `--lock` it must have a go.mod.
-fn pins(facts: &HostFacts, lock: bool) -> Result<Option<Pins>> {
+pub(super) fn pins(facts: &HostFacts, lock: bool) -> Result<Option<Pins>> {
     match &facts.pins {
         None if lock => Err(Error::Usage(format!(
             "--lock writes {} beside go.mod, and there is no go.mod in {} or above",

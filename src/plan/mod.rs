@@ -1,8 +1,10 @@
 //! The validated plan an install runs: every decision made, with where it
 //! came from. `decide` builds it purely from what the user typed, the
 //! environment, and the host facts gathered once beforehand (`host::facts`);
-//! `install` carries it out and `ui::report` tells it.
+//! `install` carries it out and `ui::report` tells it. `cc` makes the same
+//! plan from a link line, for the C compiler front.
 
+mod cc;
 mod decide;
 mod provenance;
 #[cfg(test)]
@@ -11,6 +13,7 @@ mod tests;
 use std::fmt;
 use std::path::PathBuf;
 
+pub(crate) use cc::{CcDecision, cc_plan};
 pub(crate) use decide::{
     absolute_location, bases, go_paths, http_options, install_plan, module_dir, scope, single, version,
 };

@@ -13,6 +13,8 @@ pub(crate) enum VersionSource {
     /// `SLIM_BINDINGS_VERSION`.
     EnvVar,
     Project(ProjectSource),
+    /// A `-L` of the link line the `cc` front saw, as written.
+    LinkLine(String),
 }
 
 impl fmt::Display for VersionSource {
@@ -21,6 +23,7 @@ impl fmt::Display for VersionSource {
             VersionSource::CommandLine => f.write_str("command line"),
             VersionSource::EnvVar => f.write_str("SLIM_BINDINGS_VERSION"),
             VersionSource::Project(p) => p.fmt(f),
+            VersionSource::LinkLine(arg) => write!(f, "the link's -L{arg}"),
         }
     }
 }
@@ -51,7 +54,18 @@ impl fmt::Display for Setting {
 pub(crate) enum PlatformNote {
     All,
     Targets,
-    One { goos: String, goarch: String, os_from: Setting, arch_from: Setting, libc: Option<(Libc, String)> },
+    One {
+        goos: String,
+        goarch: String,
+        os_from: Setting,
+        arch_from: Setting,
+        libc: Option<(Libc, String)>,
+    },
+    /// The `cc` front: the link's `-l` name, and the libc of its compiler.
+    LinkLine {
+        name: String,
+        libc: Option<(Libc, String)>,
+    },
 }
 
 impl fmt::Display for PlatformNote {
@@ -67,6 +81,13 @@ impl fmt::Display for PlatformNote {
                     }
                     _ => write!(f, "{goos}/{goarch} (GOOS from {os_from}, GOARCH from {arch_from})")?,
                 }
+                match libc {
+                    Some((l, why)) => write!(f, ", libc {l} ({why})"),
+                    None => Ok(()),
+                }
+            }
+            PlatformNote::LinkLine { name, libc } => {
+                write!(f, "-l{name}")?;
                 match libc {
                     Some((l, why)) => write!(f, ", libc {l} ({why})"),
                     None => Ok(()),
@@ -89,6 +110,10 @@ pub(crate) enum DirSource {
     /// The same, installed under the musl library's own name only: the gnu
     /// library of the same run takes the name cgo links.
     OwnNameOnly(Box<DirSource>),
+    /// The `-L` of the link line the `cc` front saw, as written.
+    LinkLine {
+        arg: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +137,7 @@ impl fmt::Display for DirSource {
                 "the version's published layout: the cgo directive in {} names no folder outside the module cache",
                 file.display()
             ),
+            DirSource::LinkLine { arg } => write!(f, "the link's -L{arg}"),
             DirSource::OwnNameOnly(inner) => write!(
                 f,
                 "{inner}; only under its own name, as the gnu library of this run takes the name cgo links"

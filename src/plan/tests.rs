@@ -4,8 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::cc::CcPlan;
 use super::decide::{bases, share_names, target_plan, targets};
 use super::*;
+use super::{CcDecision, cc_plan};
 use crate::cli::{InstallArgs, LocationArgs, PlatformArgs, SourceArgs};
 use crate::domain::layout::{self, layout_for};
 use crate::domain::mirror::Base;
@@ -323,4 +325,239 @@ fn offline_keeps_only_local_mirrors() {
         bases(&source, &layout).unwrap(),
         crate::domain::mirror::BaseList::Chain(vec![Base::Dir("/srv/mirror".into())])
     );
+}
+
+// ------------------------------------------------------------ the cc front
+
+fn link(dirs: &[&str], name: &str) -> crate::domain::ccargs::LinkLine {
+    let mut args: Vec<String> = vec!["gcc".into(), "-m64".into(), "-o".into(), "/w/exe/a.out".into()];
+    args.extend(dirs.iter().map(|d| format!("-L{d}")));
+    args.extend([format!("-l{name}"), "-lm".into()]);
+    crate::domain::ccargs::LinkLine::parse(&args)
+}
+
+fn cc_install(
+    line: &crate::domain::ccargs::LinkLine,
+    libc: Option<Libc>,
+    env: &Env,
+    f: &HostFacts,
+) -> CcPlan {
+    let choice = libc.map(|libc| LibcChoice { libc, why: "test".into() });
+    match cc_plan(line, choice.as_ref(), env, f).unwrap() {
+        CcDecision::Install(p) => *p,
+        CcDecision::AsIs { why } => panic!("linked as is: {why}"),
+    }
+}
+
+const GNU_NAME: &str = "slim_bindings_x86_64_linux_gnu";
+
+/// The link lines go hands the compiler for each published shape (the
+/// directive with `${SRCDIR}` expanded), with GOPATH=/g: the folder, file and
+/// version a front installs, and where they came from.
+#[test]
+fn the_front_places_each_published_link_line_where_the_linker_looks() {
+    let m = |v: &str| format!("/g/pkg/mod/github.com/agntcy/slim-bindings-go@{v}");
+    let m2 = "/g/pkg/mod/github.com/agntcy/slim-bindings-go/v2@v2.1.0";
+    let table: [(Vec<String>, &str, &str); 6] = [
+        (
+            vec![format!("{}/../../../../../../.cache/slim-bindings", m("v0.7.2")), m("v0.7.2")],
+            "v0.7.2",
+            "/.cache/slim-bindings",
+        ),
+        (
+            vec![m("v0.7.3"), format!("{}/../../../../../.cgo-cache/slim-bindings", m("v0.7.3"))],
+            "v0.7.3",
+            "/g/.cgo-cache/slim-bindings",
+        ),
+        (
+            vec![
+                m("v1.3.0-rc.1"),
+                format!("{}/../../../../../.cgo-cache/slim-bindings/devel", m("v1.3.0-rc.1")),
+            ],
+            "v1.3.0-rc.1",
+            "/g/.cgo-cache/slim-bindings/devel",
+        ),
+        (
+            vec![
+                "/opt/user-flag".into(),
+                m("v1.4.0"),
+                format!("{}/../../../../../.cgo-cache/slim-bindings/v1.4.0", m("v1.4.0")),
+            ],
+            "v1.4.0",
+            "/g/.cgo-cache/slim-bindings/v1.4.0",
+        ),
+        (
+            vec![
+                m2.into(),
+                format!("{m2}/../../../../../../.cgo-cache/slim-bindings/v2.1.0"),
+                format!("{m2}/slim_rpc"),
+                format!("{m2}/slim_rpc/../../../../../../../.cgo-cache/slim-bindings/v2.1.0"),
+            ],
+            "v2.1.0",
+            "/g/.cgo-cache/slim-bindings/v2.1.0",
+        ),
+        // No module folder (CGO_LDFLAGS from `slim-setup env`): a versioned cache folder.
+        (vec!["/g/.cgo-cache/slim-bindings/v1.4.0".into()], "v1.4.0", "/g/.cgo-cache/slim-bindings/v1.4.0"),
+    ];
+    let f = facts();
+    for (dirs, version, dir) in table {
+        let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+        let p = cc_install(&link(&dirs, GNU_NAME), Some(Libc::Gnu), &Env::default(), &f);
+        let tp = &p.install.targets[0];
+        assert_eq!(p.install.version.to_string(), version, "{dirs:?}");
+        assert_eq!(tp.dir, PathBuf::from(dir), "{dirs:?}");
+        assert_eq!(tp.file, "libslim_bindings_x86_64_linux_gnu.a");
+        assert_eq!(tp.target.triple, "x86_64-unknown-linux-gnu");
+        assert!(tp.extra_names.is_empty() && !p.rewritten, "{dirs:?}");
+        let DirSource::LinkLine { arg } = &tp.dir_source else { panic!("{:?}", tp.dir_source) };
+        assert!(!arg.ends_with(&format!("@{version}")), "never the module folder itself: {arg}");
+        assert_eq!(p.install.version_source, VersionSource::LinkLine(arg.clone()));
+    }
+}
+
+#[test]
+fn a_musl_compiler_gets_the_musl_library_under_its_own_name_and_a_rewritten_link() {
+    let f = facts();
+    let dirs = [
+        MODULE,
+        "/g/pkg/mod/github.com/agntcy/slim-bindings-go@v1.4.0/../../../../../.cgo-cache/slim-bindings/v1.4.0",
+    ];
+    // (-l name, compiler libc) -> triple, file, rewritten
+    let table = [
+        (
+            GNU_NAME,
+            Some(Libc::Musl),
+            "x86_64-unknown-linux-musl",
+            "libslim_bindings_x86_64_linux_musl.a",
+            true,
+        ),
+        (GNU_NAME, Some(Libc::Gnu), "x86_64-unknown-linux-gnu", "libslim_bindings_x86_64_linux_gnu.a", false),
+        (GNU_NAME, None, "x86_64-unknown-linux-gnu", "libslim_bindings_x86_64_linux_gnu.a", false),
+        (
+            "slim_bindings_aarch64_linux_gnu",
+            Some(Libc::Musl),
+            "aarch64-unknown-linux-musl",
+            "libslim_bindings_aarch64_linux_musl.a",
+            true,
+        ),
+        (
+            "slim_bindings_x86_64_linux_musl",
+            Some(Libc::Gnu),
+            "x86_64-unknown-linux-musl",
+            "libslim_bindings_x86_64_linux_musl.a",
+            false,
+        ),
+        (
+            "slim_bindings_x86_64_windows_gnu",
+            Some(Libc::Musl),
+            "x86_64-pc-windows-gnu",
+            "libslim_bindings_x86_64_windows_gnu.a",
+            false,
+        ),
+        (
+            "slim_bindings_aarch64_darwin",
+            None,
+            "aarch64-apple-darwin",
+            "libslim_bindings_aarch64_darwin.a",
+            false,
+        ),
+    ];
+    for (name, libc, triple, file, rewritten) in table {
+        let p = cc_install(&link(&dirs, name), libc, &Env::default(), &f);
+        let tp = &p.install.targets[0];
+        assert_eq!(
+            (tp.target.triple, tp.file.as_str(), p.rewritten),
+            (triple, file, rewritten),
+            "{name} {libc:?}"
+        );
+        assert_eq!(format!("lib{}.a", p.link_name), tp.file);
+        assert!(tp.extra_names.is_empty(), "no _gnu alias for {triple}");
+    }
+}
+
+#[test]
+fn lines_that_do_not_say_which_library_are_linked_as_written() {
+    let f = facts();
+    let v = |v: &str| format!("/g/pkg/mod/github.com/agntcy/slim-bindings-go@{v}");
+    let out = |m: String| format!("{m}/../../../../../.cgo-cache/slim-bindings");
+    let table: [(Vec<String>, &str, &str); 6] = [
+        (
+            vec![
+                "/p/vendor/github.com/agntcy/slim-bindings-go".into(),
+                "/p/vendor/github.com/agntcy/slim-bindings-go/../../../../../.cgo-cache/slim-bindings/v1.4.0"
+                    .into(),
+            ],
+            GNU_NAME,
+            "vendored",
+        ),
+        (
+            vec![v("v1.4.0"), out(v("v1.4.0"))],
+            "slim_bindings_riscv64_linux_gnu",
+            "no library a SLIM release publishes",
+        ),
+        (
+            vec![v("v1.4.1-0.20240101120000-abcdef123456"), out(v("v1.4.1-0.20240101120000-abcdef123456"))],
+            GNU_NAME,
+            "pseudo-version",
+        ),
+        (vec![v("v0.7.1"), out(v("v0.7.1"))], GNU_NAME, "predates"),
+        (vec![v("v1.4.0"), format!("{}/lib", v("v1.4.0"))], GNU_NAME, "leaves Go's module cache"),
+        (vec![v("v2.1.0"), out(v("v2.1.0"))], GNU_NAME, "does not publish"),
+    ];
+    for (dirs, name, why_part) in table {
+        let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+        match cc_plan(&link(&dirs, name), None, &Env::default(), &f).unwrap() {
+            CcDecision::AsIs { why } => assert!(why.contains(why_part), "{dirs:?}: {why}"),
+            CcDecision::Install(p) => panic!("{dirs:?}: planned {:?}", p.install.targets[0].path()),
+        }
+    }
+    // Two different libraries in one link is an error, not a guess.
+    let mut line = link(&[MODULE], GNU_NAME);
+    line.links.push(crate::domain::ccargs::LinkArg {
+        index: 99,
+        joined: true,
+        name: "slim_bindings_aarch64_darwin".into(),
+    });
+    assert!(cc_plan(&line, None, &Env::default(), &f).is_err());
+}
+
+#[test]
+fn the_front_takes_sources_policy_and_pins_from_the_environment_as_install_does() {
+    let mut f = facts();
+    f.pins = Some(PinsFile {
+        path: "/proj/slim-bindings.sum".into(),
+        text: Some(format!("v1.4.0 x86_64-unknown-linux-gnu sha256:{}\n", "cd".repeat(32))),
+    });
+    let line = link(&["/g/.cgo-cache/slim-bindings/v1.4.0"], GNU_NAME);
+    let env = Env::from_pairs([
+        ("SLIM_BINDINGS_BASE_URL", "/srv/mirror"),
+        ("SLIM_SETUP_OFFLINE", "yes"),
+        ("SLIM_SETUP_TIMEOUT", "7"),
+        ("SLIM_SETUP_REQUIRE_CHECKSUM", "1"),
+        ("SLIM_SETUP_GITHUB_API_URL", "http://127.0.0.1:9/api"),
+        ("GH_TOKEN", "tok-9"),
+    ]);
+    let p = cc_install(&line, None, &env, &f).install;
+    assert_eq!(p.bases, crate::domain::mirror::BaseList::Chain(vec![Base::Dir("/srv/mirror".into())]));
+    assert_eq!(p.http.timeout, std::time::Duration::from_secs(7));
+    assert!(p.require_checksum && !p.force && !p.write_lock);
+    assert_eq!(
+        (p.api.as_deref(), p.token.as_ref().map(Secret::expose)),
+        (Some("http://127.0.0.1:9/api"), Some("tok-9"))
+    );
+    assert_eq!(p.pinned("x86_64-unknown-linux-gnu").map(|d| d.hex()), Some("cd".repeat(32)));
+    // Offline with no local mirror: nothing to download from.
+    let p = cc_install(&line, None, &Env::from_pairs([("SLIM_SETUP_OFFLINE", "true")]), &f).install;
+    assert_eq!(p.bases, crate::domain::mirror::BaseList::Off);
+    let p = cc_install(&line, None, &Env::default(), &f).install;
+    assert!(!p.require_checksum);
+    assert_eq!(p.http.timeout, std::time::Duration::from_secs(30));
+    for (key, value) in [("SLIM_SETUP_TIMEOUT", "soon"), ("SLIM_SETUP_OFFLINE", "maybe")] {
+        let err = cc_plan(&line, None, &Env::from_pairs([(key, value)]), &f).unwrap_err();
+        assert!(matches!(err, crate::error::Error::Usage(ref m) if m.contains(key)), "{err}");
+    }
+    // A folder inside GOMODCACHE (as go exports it to the compiler) is refused.
+    let inside = link(&["/g/pkg/mod/x/.cgo-cache/slim-bindings/v1.4.0"], GNU_NAME);
+    let err = cc_plan(&inside, None, &Env::from_pairs([("GOMODCACHE", MODCACHE)]), &f).unwrap_err();
+    assert!(matches!(err, crate::error::Error::InsideModCache { .. }), "{err}");
 }

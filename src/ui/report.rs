@@ -53,6 +53,34 @@ pub(crate) fn outcome_line(o: &Outcome) -> String {
     s
 }
 
+/// The `cc` front's one line, for a library it installed; `None` when it
+/// was already there (the front then says nothing).
+pub(crate) fn front_line(o: &Outcome) -> Option<String> {
+    let what = match o.action {
+        Action::AlreadyInstalled => return None,
+        Action::Installed => "installed",
+        Action::Reinstalled => "reinstalled",
+    };
+    let file = o.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let check = match &o.verified_by {
+        Some(_) => "sha256 verified".to_string(),
+        None => format!("unverified: no checksum is published; sha256 {}", o.sha256),
+    };
+    Some(format!("slim-setup: {what} {file} {} ({}, {check})", o.version, size(o.bytes)))
+}
+
+/// Binary units with one decimal: `149.8 MiB`.
+fn size(bytes: u64) -> String {
+    let mut value = bytes as f64;
+    for unit in ["B", "KiB", "MiB", "GiB"] {
+        if value < 1024.0 || unit == "GiB" {
+            return if unit == "B" { format!("{bytes} B") } else { format!("{value:.1} {unit}") };
+        }
+        value /= 1024.0;
+    }
+    unreachable!("the loop returns at GiB")
+}
+
 pub(crate) fn next_step(outcomes: &[Outcome]) -> String {
     let cross = outcomes.iter().any(|o| {
         o.goos != crate::host::detect::host_goos() || o.goarch != crate::host::detect::host_goarch()
@@ -225,4 +253,23 @@ pub(crate) fn failure_line(triple: &str, e: &crate::error::Error) -> String {
         s += &format!("\n     {}: {hint}", style::err("hint"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_in_binary_units() {
+        let table = [
+            (0, "0 B"),
+            (1023, "1023 B"),
+            (40 * 1024, "40.0 KiB"),
+            (157_076_275, "149.8 MiB"),
+            (3 << 30, "3.0 GiB"),
+        ];
+        for (bytes, want) in table {
+            assert_eq!(size(bytes), want);
+        }
+    }
 }

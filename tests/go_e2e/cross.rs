@@ -1,7 +1,7 @@
 //! Cross builds and C libraries, through the real `go` and `zig cc`: linux/arm64
-//! musl and gnu, windows/amd64 (v0.7.2's AppData folder included), darwin, the
-//! Dockerfile's fully static musl builds, a musl host, and a vendored module
-//! linked with the flags `slim-setup env` prints.
+//! musl and gnu, windows/amd64 (v0.7.2's AppData folder included), darwin, fully
+//! static musl builds after one prefetch of both musl libraries, a musl host,
+//! and a vendored module linked with the flags `slim-setup env` prints.
 
 use std::path::Path;
 
@@ -120,11 +120,11 @@ fn cross_build_darwin() {
     }
 }
 
-/// The Dockerfile case: prefetch both musl libraries in one call, then
-/// fully static builds for linux/amd64 and linux/arm64.
+/// Without the front (as a CI job that prefetches): both musl libraries in
+/// one call, then fully static builds for linux/amd64 and linux/arm64.
 #[test]
 #[ignore = "needs Go and zig: run scripts/test"]
-fn dockerfile_prefetch_musl_then_fully_static_builds() {
+fn prefetch_both_musl_libraries_then_fully_static_builds() {
     let fx = fixtures();
     let case = Case::new(fx, "docker");
     case.consumer("v1.4.0");

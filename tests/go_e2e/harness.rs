@@ -30,6 +30,8 @@ pub struct Fixtures {
     pub tools: Toolchain,
     /// Serves the release layout at /releases/{tag}/slim-bindings-{triple}.zip.
     pub server: Server,
+    /// The release layout it serves (tests add their own prefixes for it).
+    pub releases: PathBuf,
     pub proxy: PathBuf,
     pub gocache: PathBuf,
     pub zigcache: PathBuf,
@@ -100,7 +102,7 @@ fn build_fixtures(tools: Toolchain) -> Fixtures {
     // mingw): minutes on a cold machine.
     let gocache = support::e2e_cache("go-build");
     let zigcache = support::e2e_cache("zig");
-    Fixtures { tools, server, proxy, gocache, zigcache, darwin_stubs }
+    Fixtures { tools, server, releases, proxy, gocache, zigcache, darwin_stubs }
 }
 
 /// Fixture folders are per process (nextest runs a process per test); remove
@@ -304,16 +306,12 @@ impl Case {
     pub fn install_checked_env(&self, args: &[&str], env: &[(&str, &str)]) -> Value {
         let before = self.modcache_files();
         let doc = self.install_json_env(args, env);
-        let after = self.modcache_files();
-        let added: Vec<&String> = after.iter().filter(|f| !before.contains(f)).collect();
-        assert!(added.is_empty(), "slim-setup wrote into Go's module cache: {added:?}");
-        let verify = run(&mut self.go(&["mod", "verify"]), "go mod verify");
-        assert_eq!(String::from_utf8_lossy(&verify.stdout), "all modules verified\n");
+        self.assert_modcache_untouched(&before, "slim-setup");
         let list = run(&mut self.slim_setup_bare(&["list", "--json"]), "slim-setup list --json");
         let listed: Value = serde_json::from_slice(&list.stdout).expect("list --json");
-        let listed: Vec<PathBuf> = listed
+        let listed: Vec<PathBuf> = listed["libraries"]
             .as_array()
-            .expect("list --json is an array")
+            .expect("list --json has libraries[]")
             .iter()
             .map(|r| canonical(&path_of(r)))
             .collect();
@@ -322,6 +320,38 @@ impl Case {
             assert!(listed.contains(&path), "slim-setup list does not show {}: {listed:?}", path.display());
         }
         doc
+    }
+
+    /// Nothing was added to the module cache since `before`, and `go mod verify` passes.
+    pub fn assert_modcache_untouched(&self, before: &[String], who: &str) {
+        let after = self.modcache_files();
+        let added: Vec<&String> = after.iter().filter(|f| !before.contains(f)).collect();
+        assert!(added.is_empty(), "{who} wrote into Go's module cache: {added:?}");
+        let verify = run(&mut self.go(&["mod", "verify"]), "go mod verify");
+        assert_eq!(String::from_utf8_lossy(&verify.stdout), "all modules verified\n");
+    }
+
+    /// `build`, then what must hold after every build through the `cc`
+    /// front: nothing added to the module cache, `go mod verify` passes.
+    pub fn build_checked(&self, name: &str, env: &[(&str, &str)], extra: &[&str]) -> (Output, PathBuf) {
+        let before = self.modcache_files();
+        let built = self.build(name, env, extra);
+        self.assert_modcache_untouched(&before, "go build through the cc front");
+        built
+    }
+
+    /// A consumer whose packages are the tree `tests/gomodules/NAME`
+    /// (module example.com/consumer), requiring `module@version`.
+    pub fn consumer_tree(&self, version: &str, name: &str) {
+        run(&mut self.go(&["mod", "init", "example.com/consumer"]), "go mod init");
+        run(&mut self.go(&["get", &format!("github.com/agntcy/slim-bindings-go@{version}")]), "go get");
+        let src = root().join("tests/gomodules").join(name);
+        for rel in support::files_under(&src) {
+            let dest = self.app.join(&rel);
+            std::fs::create_dir_all(dest.parent().expect("parent")).expect("create package folder");
+            std::fs::copy(src.join(&rel), &dest).expect("copy consumer file");
+        }
+        user::give(&self.app);
     }
 
     /// A consumer module that requires `module@version` (fetched with `go get`

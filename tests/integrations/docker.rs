@@ -19,29 +19,15 @@ fn steps(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 #[test]
-fn prefetch_is_one_slim_setup_call_for_both_musl_targets() {
+fn deps_downloads_the_go_modules_only() {
     let home = tempfile::tempdir().expect("tempdir");
-    let o = steps(home.path(), &["--dry-run", "prefetch"], &[]);
+    let o = steps(home.path(), &["--dry-run", "deps"], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(
-        stdout(&o),
-        "+ go mod download\n\
-         + slim-setup install --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl --no-progress\n"
-    );
-    let o = steps(
-        home.path(),
-        &["--dry-run", "prefetch"],
-        &[
-            ("SLIM_BINDINGS_VERSION", "v1.4.0"),
-            ("SLIM_SETUP_ARGS", "--base-url /mirror --quiet"),
-            ("GO", "/opt/go/bin/go"),
-        ],
-    );
-    assert_eq!(
-        stdout(&o),
-        "+ /opt/go/bin/go mod download\n\
-         + slim-setup install v1.4.0 --target x86_64-unknown-linux-musl --target aarch64-unknown-linux-musl --no-progress --base-url /mirror --quiet\n"
-    );
+    assert_eq!(stdout(&o), "+ go mod download\n");
+    let o = steps(home.path(), &["--dry-run", "deps"], &[("GO", "/opt/go/bin/go")]);
+    assert_eq!(stdout(&o), "+ /opt/go/bin/go mod download\n");
+    // The old separate setup step is gone.
+    assert_eq!(steps(home.path(), &["--dry-run", "prefetch"], &[]).status.code(), Some(2));
 }
 
 #[test]
@@ -54,7 +40,8 @@ fn build_cross_compiles_static_with_zig_musl_per_targetarch() {
             stdout(&o),
             format!(
                 "+ mkdir -p /out\n\
-                 + env CGO_ENABLED=1 GOOS=linux GOARCH={arch} 'CC=zig cc -target {zig}' 'CXX=zig c++ -target {zig}' \
+                 + env CGO_ENABLED=1 GOOS=linux GOARCH={arch} 'CC=slim-setup cc zig cc -target {zig}' \
+                 'CXX=slim-setup cc zig c++ -target {zig}' \
                  go build -trimpath -ldflags '-s -w -linkmode external -extldflags -static' -o /out/app .\n"
             )
         );
@@ -64,7 +51,7 @@ fn build_cross_compiles_static_with_zig_musl_per_targetarch() {
     assert!(stderr(&o).contains("no SLIM library for linux/riscv64"));
     let o = steps(home.path(), &["--dry-run", "build"], &[]);
     assert_eq!(o.status.code(), Some(2), "TARGETARCH is required");
-    for args in [&["bogus"][..], &[], &["prefetch", "build"]] {
+    for args in [&["bogus"][..], &[], &["deps", "build"]] {
         assert_eq!(steps(home.path(), args, &[]).status.code(), Some(2), "{args:?}");
     }
 }
@@ -99,8 +86,9 @@ fn elf_check_sees_a_dynamic_executable() {
 }
 
 /// With the real Go and zig (set by scripts/test), the Dockerfile's steps
-/// build static amd64 and arm64 binaries against the sample mirror, and both
-/// run (arm64 under qemu).
+/// build static amd64 and arm64 binaries against the sample mirror, the
+/// library arriving through the cc front during each build, and both run
+/// (arm64 under qemu).
 #[test]
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 #[ignore = "needs Go, zig and qemu-aarch64: run scripts/test"]
@@ -134,7 +122,7 @@ fn full_run_builds_static_binaries_for_both_platforms() {
         cmd.env("GO", &go)
             .env("ZIG", &zig)
             .env("SLIM_SETUP", env!("CARGO_BIN_EXE_slim-setup"))
-            .env("SLIM_SETUP_ARGS", format!("--base-url {}", mirror.display()))
+            .env("SLIM_BINDINGS_BASE_URL", &mirror)
             .env("GOPATH", h.join("gopath"))
             .env("GOCACHE", &go_cache)
             .env("GOPROXY", format!("file://{}", proxy.display()))
@@ -145,18 +133,12 @@ fn full_run_builds_static_binaries_for_both_platforms() {
             .current_dir(&app);
     };
     let steps = root().join("examples/docker-build.sh");
-    let mut prefetch = script_as_user(&steps, h, &[&go_bin]);
-    env(&mut prefetch);
-    prefetch.arg("prefetch");
-    ok(&mut prefetch);
+    let mut deps = script_as_user(&steps, h, &[&go_bin]);
+    env(&mut deps);
+    deps.arg("deps");
+    ok(&mut deps);
     let libs = h.join("gopath/.cgo-cache/slim-bindings/v1.4.0");
-    for lib in ["libslim_bindings_x86_64_linux_gnu.a", "libslim_bindings_aarch64_linux_gnu.a"] {
-        assert!(
-            libs.join(lib).is_file(),
-            "prefetch did not install {lib} (cgo's name) in {}",
-            libs.display()
-        );
-    }
+    assert!(!libs.exists(), "deps installed a library: {}", libs.display());
 
     for (arch, machine, triple) in
         [("amd64", 62, "x86_64-unknown-linux-musl"), ("arm64", 183, "aarch64-unknown-linux-musl")]
@@ -184,6 +166,11 @@ fn full_run_builds_static_binaries_for_both_platforms() {
         };
         assert_eq!(ok(c.env_clear()).trim(), triple, "{arch}");
     }
+    // Each musl library under its own name, no _gnu alias: glibc builds of
+    // the same project can share this GOPATH.
+    let mut names = crate::support::disk::names_in(&libs);
+    names.retain(|n| n.ends_with(".a"));
+    assert_eq!(names, ["libslim_bindings_aarch64_linux_musl.a", "libslim_bindings_x86_64_linux_musl.a"]);
     // Go left its module cache read-only.
     user::make_removable(h);
 }

@@ -261,6 +261,7 @@ fn action_step(home: &Path, step: &str, env: &[(&str, &str)]) -> (Output, BTreeM
     cmd.arg(step)
         .env("GITHUB_OUTPUT", &out_file)
         .env("GITHUB_PATH", home.join("github-path"))
+        .env("GITHUB_ENV", home.join("github-env"))
         .env("RUNNER_TEMP", home)
         .env("RUNNER_OS", "Linux")
         .env("RUNNER_ARCH", "X64")
@@ -407,6 +408,44 @@ fn action_install_runs_slim_setup_against_the_sample_mirror() {
     let paths: Vec<&str> = out["paths"].lines().collect();
     assert_eq!(paths.first(), Some(&out["path"].as_str()), "{out:?}");
     assert!(paths.iter().all(|p| Path::new(p).is_file()), "{out:?}");
+}
+
+/// `cc-front: true`: CC for the later steps is the front around the job's
+/// compiler, and the mirror reaches the front through SLIM_BINDINGS_BASE_URL.
+#[test]
+fn action_front_sets_cc_to_the_front_for_later_steps() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let h = home.path();
+    let env_file = h.join("github-env");
+    let front = |env: &[(&str, &str)]| {
+        let _ = std::fs::remove_file(&env_file);
+        let (o, out) = action_step(h, "front", env);
+        assert!(o.status.success(), "{env:?}: {}", stderr(&o));
+        (std::fs::read_to_string(&env_file).unwrap_or_default(), out.get("cc").cloned().unwrap_or_default())
+    };
+    let bin = "/opt/tools/slim-setup";
+    // No CC and no go on PATH: gcc, as go would use.
+    let (env, cc) = front(&[("SLIM_SETUP_BIN", bin)]);
+    assert_eq!(env, format!("CC={bin} cc gcc\n"));
+    assert_eq!(cc, format!("{bin} cc gcc"));
+    // The job's own CC is wrapped, words kept; base-url is exported for the front.
+    let (env, _) = front(&[
+        ("SLIM_SETUP_BIN", bin),
+        ("CC", "zig cc -target x86_64-linux-musl"),
+        ("INPUT_BASE_URL", "https://mirror.example/slim"),
+    ]);
+    assert_eq!(
+        env,
+        format!(
+            "CC={bin} cc zig cc -target x86_64-linux-musl\nSLIM_BINDINGS_BASE_URL=https://mirror.example/slim\n"
+        )
+    );
+    // A path with a space is quoted the way go splits CC.
+    let (env, _) = front(&[("SLIM_SETUP_BIN", "/opt/my tools/slim-setup")]);
+    assert_eq!(env, "CC='/opt/my tools/slim-setup' cc gcc\n");
+    // Already the front: left alone.
+    let (env, cc) = front(&[("SLIM_SETUP_BIN", bin), ("CC", "/x/slim-setup cc clang")]);
+    assert_eq!((env.as_str(), cc.as_str()), ("", "/x/slim-setup cc clang"));
 }
 
 /// GNU tar/find options: Linux only, where the release job runs.
