@@ -10,6 +10,9 @@
 #   bench/run.sh --renice -15       on a busy shared machine: run at a higher priority
 #   bench/run.sh --only cc          only the C compiler front's fast path (`slim-setup cc gcc
 #                                   --version` vs `gcc --version`, --cc-runs each, default 200)
+#   bench/run.sh --network          instead: through a shaped GitHub-like server, the
+#                                   far-cdn, home and ci profiles, 3 rounds each
+#   bench/run.sh --profile home --net-runs 5   one profile (repeatable), 5 rounds
 #
 # Everything it needs (apt packages, a Go toolchain, the fixture) it installs or
 # builds itself; the fixture is cached under target/bench-fixture/<size>MiB.
@@ -26,7 +29,8 @@ aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin x86_64-pc-wi
 
 sizes=() runs=5 multi=1 multi_size=150 multi_runs="" slim="" server=nginx renice_to=""
 only="" cc_runs=200
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+network=0 profiles=() net_runs=3
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) sizes+=("$2"); shift 2 ;;
@@ -40,12 +44,23 @@ while [ $# -gt 0 ]; do
     --renice) renice_to="$2"; shift 2 ;;  # e.g. -15: favour the benchmark over other jobs (root)
     --only) only="$2"; shift 2 ;;  # cc: the C compiler front's group alone
     --cc-runs) cc_runs="$2"; shift 2 ;;
+    --network) network=1; shift ;;
+    --profile) network=1; profiles+=("$2"); shift 2 ;;  # far-cdn, home, ci (or unshaped)
+    --net-runs) net_runs="$2"; shift 2 ;;
     -h|--help) usage 0 ;;
     *) echo "bench: unknown option $1" >&2; usage 2 ;;
   esac
 done
 [ ${#sizes[@]} -gt 0 ] || sizes=(150)
 multi_runs="${multi_runs:-$runs}"
+[ ${#profiles[@]} -gt 0 ] || profiles=(far-cdn home ci)
+for profile in "${profiles[@]}"; do
+  case "$profile" in
+    far-cdn|home|ci|unshaped) ;;
+    *) echo "bench: unknown profile $profile (far-cdn, home, ci or unshaped)" >&2; usage 2 ;;
+  esac
+done
+if [ "$network" = 1 ]; then multi=0 sizes=("${sizes[0]}"); fi  # one size, one target
 log() { echo "bench: $*" >&2; }
 # On a shared machine, a higher scheduling priority for this script and all it
 # starts (server, tools) keeps other jobs from taking its cores; it cannot
@@ -97,7 +112,12 @@ need_pkgs /usr/bin/unzip unzip
 need_pkgs /usr/bin/zip zip
 need_pkgs /usr/bin/ar binutils
 need_pkgs /usr/bin/time time
-[ "$server" = nginx ] && need_pkgs /usr/sbin/nginx nginx-light
+if [ "$network" = 1 ]; then
+  need_pkgs /usr/bin/aria2c aria2
+  need_pkgs /usr/bin/jq jq  # the pipelines read the digest from the release JSON, as scripts do
+elif [ "$server" = nginx ]; then
+  need_pkgs /usr/sbin/nginx nginx-light
+fi
 if [ "$multi" = 1 ]; then  # object code for the other targets' fixtures
   need_pkgs '/usr/lib/x86_64-linux-musl/libc.a' musl-dev
   need_pkgs '/usr/aarch64-linux-gnu/lib/libc.a' libc6-dev-arm64-cross
@@ -143,12 +163,71 @@ if [ "$multi" = 1 ] && [ -n "$slim" ]; then
   done
 fi
 
-# --- loopback server -------------------------------------------------------------
+# --- machine ---------------------------------------------------------------------
 mkdir -p "$WORK"
-ACCESS_LOG="$WORK/access.log"
 server_pid=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; wait 2>/dev/null || true; }
 trap cleanup EXIT
+machine() {  # machine SERVER_DESCRIPTION: what the numbers were measured on, and how busy it was
+  echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
+  echo "slim-setup: ${slim:-not built}${slim:+ ($("$slim" --version 2>/dev/null || echo '?'))}"
+  echo "server: $1; Go: $("$GO" version)"
+  read -r load1 _ < /proc/loadavg
+  echo "load average before measuring: $load1; scheduling priority (nice) $(nice)"
+  python3 -c "import sys; sys.exit(float('$load1') < 0.5)" &&
+    echo "WARNING: the machine is busy (load $load1): numbers will be noisy; rerun when it is idle"
+  return 0
+}
+busy_pct() {  # the share of all cores' time that was not idle over the next second (others' jobs show)
+  python3 -c '
+import time
+def snap():
+    v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return sum(v), v[3] + v[4]
+t0, i0 = snap(); time.sleep(1); t1, i1 = snap()
+print(round(100 * (1 - (i1 - i0) / max(t1 - t0, 1))))'
+}
+
+# --- network group: a shaped GitHub-like server, one profile at a time --------------
+run_profile() {
+  local profile="$1" size="${sizes[0]}"
+  local mirror="$FIXTURES/${size}MiB/mirror" ports="$WORK/network-$1.ports.json"
+  local requests="$WORK/network-$1.requests.jsonl" checked="$WORK/network-$1.selfcheck.json"
+  local zip="$mirror/slim-bindings-v1.4.0/slim-bindings-x86_64-unknown-linux-gnu.zip"
+  echo
+  echo "=== network profile $profile: ${size} MiB library, zip $(stat -c %s "$zip") bytes, $net_runs rounds"
+  read -r load1 _ < /proc/loadavg
+  echo "load average $load1, CPU busy $(busy_pct)% over one second, before the self-check"
+  # The shaping is measured with curl before any number is trusted.
+  python3 "$HERE/lib/shaped_server.py" --root "$mirror" --profile "$profile" --selfcheck --json "$checked" ||
+    echo "WARNING: the shaping self-check is off for $profile: do not trust this profile's numbers"
+  rm -f "$ports"; : > "$requests"
+  python3 "$HERE/lib/shaped_server.py" --root "$mirror" --profile "$profile" --ports-file "$ports" \
+    --log "$requests" 2>>"$WORK/network-$profile.server.log" &
+  server_pid=$!
+  for _ in $(seq 600); do  # it hashes the mirror first; bounded wait, no fixed sleep
+    [ -s "$ports" ] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  [ -s "$ports" ] || { log "the shaped server did not start (see $WORK/network-$profile.server.log)"; return 1; }
+  python3 "$HERE/lib/network.py" --profile "$profile" --runs "$net_runs" --root "$FIXTURES/${size}MiB" \
+    --work "$WORK" --slim "$slim" --oldtool "$OLDTOOL" --ports "$ports" --requests "$requests" \
+    --selfcheck "$checked" --results "$WORK/network-$profile.json" --log "$WORK/bench-network-$profile.log"
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+if [ "$network" = 1 ]; then
+  machine "bench/lib/shaped_server.py (Python $(python3 -c 'import platform; print(platform.python_version())'))"
+  echo "aria2c: $(aria2c --version | head -n 1); curl: $(curl --version | head -n 1 | cut -d' ' -f1-2)"
+  for profile in "${profiles[@]}"; do run_profile "$profile"; done
+  rm -rf "$WORK/out"
+  exit 0
+fi
+
+# --- loopback server -------------------------------------------------------------
+ACCESS_LOG="$WORK/access.log"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 start_server() {
   port="$(free_port)"
@@ -208,13 +287,7 @@ if [ -n "$slim" ]; then
 fi
 
 # --- machine --------------------------------------------------------------------
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
-echo "slim-setup: ${slim:-not built}${slim:+ ($("$slim" --version 2>/dev/null || echo '?'))}"
-echo "server: $server; Go: $("$GO" version)"
-read -r load1 _ < /proc/loadavg
-echo "load average before measuring: $load1; scheduling priority (nice) $(nice)"
-python3 -c "import sys; sys.exit(float('$load1') < 0.5)" &&
-  echo "WARNING: the machine is busy (load $load1): numbers will be noisy; rerun when it is idle"
+machine "$server"
 echo "note: a pure download (curl to /dev/null) of the fixture zip sets the network floor below"
 
 # --- measure ----------------------------------------------------------------------
