@@ -23,6 +23,8 @@ mod pipeline;
 mod plan;
 mod progress;
 mod store;
+#[cfg(test)]
+mod testzip;
 mod ui;
 
 use std::path::Path;

@@ -12,18 +12,9 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
+use support::fixtures::ALL_TRIPLES as TRIPLES;
 use support::home::Home;
 use support::run::Run;
-
-const TRIPLES: [&str; 7] = [
-    "x86_64-unknown-linux-gnu",
-    "aarch64-unknown-linux-gnu",
-    "x86_64-unknown-linux-musl",
-    "aarch64-unknown-linux-musl",
-    "x86_64-apple-darwin",
-    "aarch64-apple-darwin",
-    "x86_64-pc-windows-gnu",
-];
 
 fn run(home: &Home, args: &[&str]) -> Run {
     Run::of(home.bare().args(args))

@@ -21,7 +21,6 @@ use super::retry::backoff;
 use crate::domain::mirror::redact;
 use crate::error::{Error, NetKind, Result};
 use crate::interrupt;
-use crate::progress::Event;
 
 /// What a server's answer to a resume request means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,8 +264,7 @@ impl Body {
         let wait = backoff(self.http.opts.backoff, self.resumes);
         let what = format!("the download from {} broke at byte {} ({why})", self.served_by(), self.pos);
         let attempts = self.http.opts.attempts;
-        self.http.opts.events.event(Event::Retry { what: &what, attempt: self.resumes, attempts, wait });
-        interrupt::sleep(wait).map_err(Error::carry)?;
+        self.http.wait_to_retry(&what, self.resumes, attempts, wait).map_err(Error::carry)?;
         let range = match self.end {
             Some(end) => format!("bytes={}-{}", self.pos, end - 1),
             None => format!("bytes={}-", self.pos),

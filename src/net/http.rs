@@ -204,8 +204,7 @@ impl Http {
                     }
                     let wait = retry::backoff(self.opts.backoff, attempt);
                     let what = format!("could not reach {}: {reason}", host_of(url));
-                    self.opts.events.event(Event::Retry { what: &what, attempt, attempts, wait });
-                    interrupt::sleep(wait)?;
+                    self.wait_to_retry(&what, attempt, attempts, wait)?;
                 }
                 Ok(resp) => {
                     let status = resp.status();
@@ -228,13 +227,7 @@ impl Http {
                         return Err(status_error(&answered, status));
                     }
                     let what = format!("{} answered {}", host_of(resp.url().as_str()), status.as_u16());
-                    self.opts.events.event(Event::Retry {
-                        what: &what,
-                        attempt,
-                        attempts: self.opts.attempts,
-                        wait,
-                    });
-                    interrupt::sleep(wait)?;
+                    self.wait_to_retry(&what, attempt, self.opts.attempts, wait)?;
                 }
             }
         }
@@ -243,6 +236,19 @@ impl Http {
     /// A small document (JSON, SHA256SUMS): `None` when the server says it
     /// is not there (404, 410). A login page or an oversized answer is an
     /// error, never the document.
+    /// Says what failed and when the next try comes (cargo's "spurious network
+    /// error"), then waits, unless Ctrl-C comes first.
+    pub(crate) fn wait_to_retry(
+        &self,
+        what: &str,
+        attempt: u32,
+        attempts: u32,
+        wait: Duration,
+    ) -> Result<()> {
+        self.opts.events.event(Event::Retry { what, attempt, attempts, wait });
+        interrupt::sleep(wait)
+    }
+
     pub(crate) fn get_small(
         &self,
         url: &str,
@@ -284,13 +290,7 @@ impl Http {
                 Err(e) => {
                     let wait = retry::backoff(self.opts.backoff, attempt);
                     let what = format!("the answer from {} was cut short ({e})", host_of(url));
-                    self.opts.events.event(Event::Retry {
-                        what: &what,
-                        attempt,
-                        attempts: self.opts.attempts,
-                        wait,
-                    });
-                    interrupt::sleep(wait)?;
+                    self.wait_to_retry(&what, attempt, self.opts.attempts, wait)?;
                 }
             }
         }

@@ -1,7 +1,8 @@
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 
 use super::*;
 use crate::domain::platform::other_target_names;
+use crate::testzip::zip_of as zip;
 
 const TRIPLE: &str = "x86_64-unknown-linux-gnu";
 const LIB: &str = "libslim_bindings_x86_64_linux_gnu.a";
@@ -17,28 +18,6 @@ fn library() -> Vec<u8> {
     ar.extend(format!("{:<16}{:<12}{:<6}{:<6}{:<8}{:<10}`\n", "a.o/", 0, 0, 0, 644, obj.len()).into_bytes());
     ar.extend(obj);
     ar
-}
-
-/// A zip of `entries`; `stream` writes sizes in trailing data descriptors
-/// (a non-seekable writer), as streaming zip tools do.
-fn zip(entries: &[(&str, &[u8])], stream: bool) -> Vec<u8> {
-    use zip::write::SimpleFileOptions;
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    if stream {
-        let mut w = zip::ZipWriter::new_stream(Vec::new());
-        for (n, d) in entries {
-            w.start_file(*n, opts).unwrap();
-            w.write_all(d).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    } else {
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (n, d) in entries {
-            w.start_file(*n, opts).unwrap();
-            w.write_all(d).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    }
 }
 
 /// Counts what the extractor pulled from it.

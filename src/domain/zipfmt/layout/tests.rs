@@ -1,6 +1,7 @@
 use std::io::{Cursor, Write};
 
 use super::*;
+use crate::testzip::zip_of as real_zip;
 
 /// An archive held whole in memory.
 struct Whole(Vec<u8>);
@@ -21,26 +22,6 @@ impl Bytes for Whole {
 
 fn survey_of(bytes: &[u8]) -> Result<Vec<String>, SurveyError<()>> {
     survey(&mut Whole(bytes.to_vec()), &[]).map(|c| c.into_iter().map(|c| c.name).collect())
-}
-
-fn real_zip(entries: &[(&str, &[u8])], stream: bool) -> Vec<u8> {
-    use zip::write::SimpleFileOptions;
-    let opts = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    if stream {
-        let mut w = zip::ZipWriter::new_stream(Vec::new());
-        for (n, d) in entries {
-            w.start_file(*n, opts).unwrap();
-            w.write_all(d).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    } else {
-        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        for (n, d) in entries {
-            w.start_file(*n, opts).unwrap();
-            w.write_all(d).unwrap();
-        }
-        w.finish().unwrap().into_inner()
-    }
 }
 
 /// A stored-entry archive built by hand, each part open to tampering.
