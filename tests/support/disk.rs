@@ -40,11 +40,14 @@ pub fn assert_nothing_installed(dir: &Path, context: impl Display) {
 /// `path` holds exactly `lib`, has its manifest, is not group/world
 /// writable, and nothing temporary is left beside it.
 pub fn assert_installed(path: &Path, lib: &[u8], context: impl Display) {
-    use std::os::unix::fs::PermissionsExt;
     let got = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}\n{context}", path.display()));
     assert!(got == lib, "{} holds {} bytes, not the published library\n{context}", path.display(), got.len());
-    let mode = std::fs::metadata(path).expect("stat library").permissions().mode();
-    assert_eq!(mode & 0o022, 0, "{} is group/world writable ({mode:o})", path.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).expect("stat library").permissions().mode();
+        assert_eq!(mode & 0o022, 0, "{} is group/world writable ({mode:o})", path.display());
+    }
     let manifest = PathBuf::from(format!("{}.slim-setup.json", path.display()));
     assert!(manifest.is_file(), "no manifest beside {}\n{context}", path.display());
     assert_clean(path.parent().expect("parent"), context);

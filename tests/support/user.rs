@@ -3,10 +3,10 @@
 //! module cache is `r-x`) and so hides exactly the bugs users hit. When the
 //! tests run as root, commands drop to `nobody` with `setpriv`, and the
 //! folders they own are handed over with `give`; as any other user they run
-//! as that user, who is already unprivileged.
+//! as that user, who is already unprivileged. Elsewhere (Windows) there is
+//! no root to drop: commands run as they are.
 
 use std::ffi::OsStr;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,9 +14,15 @@ use std::process::Command;
 pub const UID: u32 = 65534;
 pub const GID: u32 = 65534;
 
+#[cfg(unix)]
 pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
+}
+
+#[cfg(not(unix))]
+pub fn is_root() -> bool {
+    false
 }
 
 fn setpriv() -> PathBuf {
@@ -40,9 +46,16 @@ pub fn command(program: impl AsRef<OsStr>) -> Command {
 
 /// Hands `path` and everything below it to the unprivileged user (when root).
 pub fn give(path: &Path) {
-    if !is_root() {
-        return;
+    #[cfg(unix)]
+    if is_root() {
+        chown_all(path);
     }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+#[cfg(unix)]
+fn chown_all(path: &Path) {
     // Another test process may be filling a shared cache meanwhile: a file
     // that is gone by the time it is reached is no one's to hand over.
     match std::os::unix::fs::lchown(path, Some(UID), Some(GID)) {
@@ -52,7 +65,7 @@ pub fn give(path: &Path) {
     let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
     if is_dir {
         for entry in std::fs::read_dir(path).into_iter().flatten().flatten() {
-            give(&entry.path());
+            chown_all(&entry.path());
         }
     }
 }
@@ -61,9 +74,13 @@ pub fn give(path: &Path) {
 /// its contents, when someone else owns it, e.g. a cache from a root run).
 pub fn own_dir(path: &Path) -> PathBuf {
     std::fs::create_dir_all(path).unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
-    let owned = std::fs::metadata(path).is_ok_and(|m| !is_root() || m.uid() == UID);
-    if !owned {
-        give(path);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let owned = std::fs::metadata(path).is_ok_and(|m| !is_root() || m.uid() == UID);
+        if !owned {
+            give(path);
+        }
     }
     path.to_path_buf()
 }
@@ -71,8 +88,9 @@ pub fn own_dir(path: &Path) -> PathBuf {
 /// Makes every folder under `path` writable by its owner again, so that a
 /// test's temporary folder can be removed after Go made its module cache
 /// read-only (root needs no such help; anyone else does).
+#[cfg(unix)]
 pub fn make_removable(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let Ok(meta) = std::fs::symlink_metadata(path) else { return };
     if !meta.is_dir() {
         return;
