@@ -189,6 +189,9 @@ impl Error {
             Error::Network { kind: NetKind::Refused, host, .. } => {
                 format!("nothing accepts connections at {host}: check --base-url (is the mirror running?) and the proxy settings")
             }
+            Error::Network { kind: NetKind::Untrusted, host, .. } => {
+                format!("{host}'s certificate is not trusted here: if a proxy or a private CA signs it, add that CA to the system's store or name its PEM file in SSL_CERT_FILE")
+            }
             Error::Network { .. } => {
                 "check the connection and the proxy settings (HTTPS_PROXY, NO_PROXY), or use a mirror with --base-url".into()
             }
@@ -248,6 +251,7 @@ impl Error {
 pub(crate) enum NetKind {
     Timeout,
     Refused,
+    Untrusted,
     Other,
 }
 

@@ -143,6 +143,10 @@ impl Http {
             // In the blocking client this bounds each read: an idle-read timeout.
             .timeout(opts.timeout)
             .redirect(policy)
+            .tls_backend_preconfigured(
+                super::roots::client_config()
+                    .map_err(|e| Error::Other(format!("could not set up TLS: {e}")))?,
+            )
             .build()
             .map_err(|e| Error::Other(format!("could not set up the HTTP client: {e}")))?;
         Ok(Http { client, opts, announced: Arc::default() })
@@ -393,6 +397,8 @@ pub(crate) fn network_error(url: &str, e: &reqwest::Error, timeout: Duration) ->
         NetKind::Timeout
     } else if super::retry::refused(e) {
         NetKind::Refused
+    } else if super::retry::untrusted(e) {
+        NetKind::Untrusted
     } else {
         NetKind::Other
     };

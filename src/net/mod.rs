@@ -6,4 +6,5 @@ pub(crate) mod github;
 pub(crate) mod http;
 pub(crate) mod ranged;
 pub(crate) mod retry;
+mod roots;
 pub(crate) mod sources;

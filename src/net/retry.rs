@@ -10,8 +10,36 @@ use reqwest::StatusCode;
 use reqwest::blocking::Response;
 
 pub(crate) fn retryable_error(e: &reqwest::Error) -> bool {
-    // A refused redirect (https -> http) is a decision, not a network blip.
-    !e.is_redirect() && !e.is_builder()
+    // A refused redirect (https -> http) is a decision, not a network blip;
+    // so is a certificate this machine does not trust.
+    !e.is_redirect() && !e.is_builder() && !untrusted(e)
+}
+
+/// The TLS handshake failed on the server's certificate (unknown issuer,
+/// expired, another name, no roots to check it with).
+pub(crate) fn untrusted(e: &reqwest::Error) -> bool {
+    let is_cert = |r: &rustls::Error| {
+        matches!(r, rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+            || matches!(r, rustls::Error::General(m) if m.contains("certificates"))
+    };
+    // hyper and tokio-rustls wrap the handshake's error in an io::Error each,
+    // and an io::Error's `source` skips what it wraps: unwrap them by hand.
+    fn unwrap_io<'a>(
+        mut err: &'a (dyn std::error::Error + 'static),
+    ) -> &'a (dyn std::error::Error + 'static) {
+        while let Some(inner) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            err = inner;
+        }
+        err
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if unwrap_io(err).downcast_ref::<rustls::Error>().is_some_and(is_cert) {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 pub(crate) fn retryable_status(s: StatusCode) -> bool {

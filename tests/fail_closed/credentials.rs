@@ -211,3 +211,30 @@ fn netrc_logins_go_to_the_mirror_host_and_not_to_its_redirects() {
         cdn.reset();
     }
 }
+
+/// The system roots load beside the first connection, not before it, and
+/// still decide: a certificate from a CA that SSL_CERT_FILE does not name is
+/// refused during the handshake, so no request (and no credential) reaches
+/// the server, nothing is retried (a certificate is not a blip) and nothing
+/// is installed; trusting its CA lets the same install through.
+#[test]
+fn a_certificate_nobody_trusts_is_refused_before_any_request() {
+    let (srv, _) = crate::support::case::mirror(Route::bytes(gnu_zip().to_vec()), Some(gnu_zip()));
+    let front = TlsFront::start(srv.addr());
+    let stranger = TlsFront::start(srv.addr());
+    let c = Case::new();
+    let mut cmd = c.install_own_api(GNU, &front.url_for("/m"));
+    cmd.env("SSL_CERT_FILE", stranger.ca_file()).env("GITHUB_TOKEN", TOKEN);
+    let r = run(cmd).fails(1);
+    r.error(&["certificate"]);
+    r.says(&["hint: ", "certificate is not trusted here", "SSL_CERT_FILE"]);
+    assert!(!r.stderr.contains("retrying"), "a certificate is not a network blip: no retry\n{r}");
+    assert_eq!(srv.requests().len(), 0, "a request passed an untrusted handshake\n{r}");
+    assert!(!c.lib().exists(), "{r}");
+    never_shown(&c, &r, TOKEN);
+
+    let mut cmd = c.install_own_api(GNU, &front.url_for("/m"));
+    cmd.env("SSL_CERT_FILE", front.ca_file());
+    let r = run(cmd).ok();
+    assert_installed(&c.lib(), gnu_lib(), &r);
+}
