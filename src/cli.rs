@@ -397,6 +397,16 @@ impl Cli {
         };
         let Some(ContextValue::String(stray)) = stray else { return Err(err) };
         let Some(at) = args.iter().rposition(|a| a == stray.as_str()) else { return Err(err) };
+        let is_version = |a: &std::ffi::OsString| {
+            a.to_str().is_some_and(|t| crate::domain::version::Version::parse(t).is_ok())
+        };
+        if is_version(&args[at]) && args[..at].iter().any(is_version) {
+            use clap::CommandFactory;
+            let message = format!(
+                "one version at a time: '{stray}' follows another VERSION; run slim-setup once for each"
+            );
+            return Err(Cli::command().error(ErrorKind::ArgumentConflict, message));
+        }
         let fewer = args.iter().enumerate().filter(|(i, _)| *i != at).map(|(_, a)| a);
         match Cli::try_parse_from(fewer) {
             Err(earlier)
@@ -554,7 +564,8 @@ mod tests {
             (&["instal", "v1.4.0"][..], "unknown command 'instal'"),
             (&["install", "instal", "v1.4.0"][..], "'instal' is not a version"),
             (&["v1.4", "--goos", "linux", "extra"][..], "did you mean v1.4.0?"),
-            (&["v1.4.0", "v1.2.0"][..], "'v1.2.0'"),
+            (&["v1.4.0", "v1.2.0"][..], "one version at a time: 'v1.2.0' follows another VERSION"),
+            (&["install", "v1.4.0", "v1.2.0"][..], "one version at a time"),
             (&["install", "v1.4.0", "extra"][..], "unexpected argument 'extra'"),
         ] {
             let err = parse(args).unwrap_err();
