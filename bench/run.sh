@@ -199,7 +199,7 @@ run_profile() {
   read -r load1 _ < /proc/loadavg
   echo "load average $load1, CPU busy $(busy_pct)% over one second, before the self-check"
   # The shaping is measured with curl before any number is trusted.
-  python3 "$HERE/lib/shaped_server.py" --root "$mirror" --profile "$profile" --selfcheck --json "$checked" ||
+  python3 "$HERE/lib/selfcheck.py" --root "$mirror" --profile "$profile" --json "$checked" ||
     echo "WARNING: the shaping self-check is off for $profile: do not trust this profile's numbers"
   rm -f "$ports"; : > "$requests"
   python3 "$HERE/lib/shaped_server.py" --root "$mirror" --profile "$profile" --ports-file "$ports" \

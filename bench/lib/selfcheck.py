@@ -1,4 +1,4 @@
-"""Measure the shaped server with curl before trusting it (`shaped_server.py --selfcheck`).
+"""Measure the shaped server with curl before trusting it (`selfcheck.py --root MIRROR --profile P`).
 
 Starts the server in this process (and an unshaped twin for the ceiling) and
 checks, from the client's side as curl reports it:
@@ -138,4 +138,10 @@ def run(root, profile, json_path=None):
 
 
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1], sys.argv[2]))
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--root", required=True, help="mirror folder: {tag}/{asset}")
+    ap.add_argument("--profile", choices=sorted(ss.PROFILES), required=True)
+    ap.add_argument("--json", help="write the measurements here")
+    a = ap.parse_args()
+    sys.exit(run(a.root, a.profile, a.json))

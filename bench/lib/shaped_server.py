@@ -1,7 +1,7 @@
 """A loopback HTTP server in GitHub's shape, with the network shaped inside it.
 
     shaped_server.py --root MIRROR --profile far-cdn --ports-file PORTS.json --log REQUESTS.jsonl
-    shaped_server.py --root MIRROR --profile ci --selfcheck
+    selfcheck.py --root MIRROR --profile ci          (its shaping, measured with curl)
 
 MIRROR is a folder laid out like a release (`{tag}/{asset}`, e.g. the bench
 fixture's `target/bench-fixture/150MiB/mirror`). Three listeners on 127.0.0.1:
@@ -412,13 +412,7 @@ def main():
     ap.add_argument("--ports-file", help="write {api, github, cdn, control} ports here (JSON) once listening")
     ap.add_argument("--log", help="append one JSON line per request here")
     ap.add_argument("--slice", type=int, help="bytes per paced slice (default: ~2 ms of the tightest cap, 16-64 KiB)")
-    ap.add_argument("--selfcheck", action="store_true",
-                    help="measure the shaping with curl (rates, head delays) and exit 1 if it is off")
-    ap.add_argument("--json", help="with --selfcheck: write the measurements here")
     args = ap.parse_args()
-    if args.selfcheck:
-        import selfcheck
-        sys.exit(selfcheck.run(args.root, args.profile, args.json))
     sh, _ = start(args.root, args.profile, args.log, args.slice)
     if args.ports_file:
         tmp = args.ports_file + ".tmp"

@@ -11,7 +11,7 @@ use crate::pipeline::install::{Outcome, install_all};
 use crate::plan::{self, InstallPlan};
 use crate::store::atomic;
 
-use crate::net::ranged::Budget;
+use crate::net::budget::Budget;
 use crate::progress::{Event, EventSink};
 use crate::ui::{json, progress, report};
 

@@ -53,7 +53,7 @@ pub(crate) struct HttpOptions {
     pub(crate) connections: u32,
     /// The extra connections all targets of a run share (`--jobs` x
     /// `--connections` in all); `None`: no limit but `connections`.
-    pub(crate) budget: Option<Arc<super::ranged::Budget>>,
+    pub(crate) budget: Option<Arc<super::budget::Budget>>,
 }
 
 impl Default for HttpOptions {

@@ -17,6 +17,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::body::Body;
+use super::budget::Budget;
 use super::http::Http;
 use crate::error::{Error, Result};
 use crate::interrupt;
@@ -30,26 +31,6 @@ const MIN_SPLIT: u64 = 1 << 20;
 const BUF: usize = 256 * 1024;
 /// How often the rate is judged, and more connections maybe added.
 const WINDOW: Duration = Duration::from_millis(400);
-
-/// Connections beyond each target's first, shared by all targets of a run
-/// (`--jobs` x `--connections` at most).
-#[derive(Debug, Default)]
-pub(crate) struct Budget(Mutex<usize>);
-
-impl Budget {
-    pub(crate) fn new(extra: usize) -> Arc<Budget> {
-        Arc::new(Budget(Mutex::new(extra)))
-    }
-    fn take(&self) -> bool {
-        let mut left = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let ok = *left > 0;
-        *left -= ok as usize;
-        ok
-    }
-    fn give_back(&self) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) += 1;
-    }
-}
 
 /// The file the ranges land in, made by the caller (beside the destination,
 /// its free space checked, removed with the run); `keep` owns its name.
