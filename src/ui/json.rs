@@ -28,6 +28,46 @@ struct Doc<'a, T: Serialize> {
     error: Option<ErrorDoc>,
 }
 
+/// Which target, and where it goes: the same fields in the same order in
+/// every document that reports a target (`install`, its `--dry-run`), so
+/// the names cannot drift apart.
+#[derive(Serialize)]
+pub(crate) struct TargetId<'a> {
+    version: String,
+    triple: &'a str,
+    goos: &'a str,
+    goarch: &'a str,
+    libc: Option<crate::domain::platform::Libc>,
+    status: &'static str,
+    path: std::path::PathBuf,
+    dir_source: String,
+}
+
+impl<'a> TargetId<'a> {
+    pub(crate) fn of(
+        plan: &crate::plan::InstallPlan,
+        tp: &'a crate::plan::TargetPlan,
+        status: &'static str,
+    ) -> Self {
+        let t = &tp.target;
+        TargetId {
+            version: plan.version.to_string(),
+            triple: t.triple,
+            goos: t.goos,
+            goarch: t.goarch,
+            libc: t.libc,
+            status,
+            path: tp.path(),
+            dir_source: tp.dir_source.to_string(),
+        }
+    }
+
+    /// What happened, and where the library went in the end.
+    pub(crate) fn outcome(self, status: &'static str, path: std::path::PathBuf, dir_source: String) -> Self {
+        TargetId { status, path, dir_source, ..self }
+    }
+}
+
 /// What went wrong, as `main` prints it on stderr: the message with its
 /// causes, the hint, and the process's exit code.
 #[derive(Debug, Clone, Serialize)]

@@ -4,6 +4,7 @@
 use crate::pipeline::dryrun::Planned;
 use crate::pipeline::install::Action;
 use crate::plan::InstallPlan;
+use crate::ui::json::TargetId;
 
 /// `install --dry-run`: what each target would do, from where, where to,
 /// and what would vouch for it.
@@ -36,15 +37,9 @@ pub(crate) struct PlanDoc<'a> {
 
 #[derive(serde::Serialize)]
 struct PlannedDoc<'a> {
-    version: String,
-    triple: &'a str,
-    goos: &'a str,
-    goarch: &'a str,
-    libc: Option<crate::domain::platform::Libc>,
-    /// `would-install`, `would-reinstall` or `already-installed`.
-    status: &'static str,
-    path: std::path::PathBuf,
-    dir_source: String,
+    /// `status`: `would-install`, `would-reinstall` or `already-installed`.
+    #[serde(flatten)]
+    id: TargetId<'a>,
     urls: &'a [String],
     checksum_source: &'a str,
 }
@@ -56,18 +51,15 @@ impl<'a> PlanDoc<'a> {
             .iter()
             .zip(planned)
             .map(|(tp, p)| PlannedDoc {
-                version: plan.version.to_string(),
-                triple: tp.target.triple,
-                goos: tp.target.goos,
-                goarch: tp.target.goarch,
-                libc: tp.target.libc,
-                status: match p.action {
-                    Action::AlreadyInstalled => "already-installed",
-                    Action::Reinstalled => "would-reinstall",
-                    Action::Installed => "would-install",
-                },
-                path: tp.path(),
-                dir_source: tp.dir_source.to_string(),
+                id: TargetId::of(
+                    plan,
+                    tp,
+                    match p.action {
+                        Action::AlreadyInstalled => "already-installed",
+                        Action::Reinstalled => "would-reinstall",
+                        Action::Installed => "would-install",
+                    },
+                ),
                 urls: &p.urls,
                 checksum_source: &p.checksum,
             })

@@ -155,15 +155,9 @@ pub(crate) struct InstallDoc<'a> {
 /// One target, installed or not: the fields a failure cannot know are null.
 #[derive(serde::Serialize)]
 struct TargetDoc<'a> {
-    version: String,
-    triple: &'a str,
-    goos: &'a str,
-    goarch: &'a str,
-    libc: Option<crate::domain::platform::Libc>,
-    /// `installed`, `reinstalled`, `already-installed` or `failed`.
-    status: &'static str,
-    path: std::path::PathBuf,
-    dir_source: String,
+    /// `status`: `installed`, `reinstalled`, `already-installed` or `failed`.
+    #[serde(flatten)]
+    id: crate::ui::json::TargetId<'a>,
     also_installed_as: Vec<&'a std::path::Path>,
     url: Option<&'a str>,
     archive_sha256: Option<crate::domain::sums::Sha256>,
@@ -196,16 +190,8 @@ impl<'a> InstallDoc<'a> {
             .iter()
             .zip(results)
             .map(|(tp, r)| {
-                let t = tp.target;
                 let base = TargetDoc {
-                    version: plan.version.to_string(),
-                    triple: t.triple,
-                    goos: t.goos,
-                    goarch: t.goarch,
-                    libc: t.libc,
-                    status: "failed",
-                    path: tp.path(),
-                    dir_source: tp.dir_source.to_string(),
+                    id: crate::ui::json::TargetId::of(plan, tp, "failed"),
                     also_installed_as: Vec::new(),
                     url: None,
                     archive_sha256: None,
@@ -219,9 +205,7 @@ impl<'a> InstallDoc<'a> {
                 };
                 match r {
                     Ok(o) => TargetDoc {
-                        status: status_word(o.action),
-                        path: o.path.clone(),
-                        dir_source: o.dir_source.clone(),
+                        id: base.id.outcome(status_word(o.action), o.path.clone(), o.dir_source.clone()),
                         also_installed_as: o.also_installed_as.iter().map(|p| p.as_path()).collect(),
                         url: Some(&o.url),
                         archive_sha256: Some(o.sha256),
