@@ -69,6 +69,12 @@ pub(crate) enum SumsError {
         "malformed checksum file: line {line} names {asset} but its digest '{digest}' is not 64 hex digits"
     )]
     Malformed { line: usize, asset: String, digest: String },
+    #[error("malformed checksum file: it gives {asset} two different digests")]
+    Conflict { asset: String },
+    #[error("malformed checksum file: no line of it is a checksum line")]
+    NotSums,
+    #[error("malformed checksum file: it is the file for {asset} but names {name}")]
+    OtherFile { asset: String, name: String },
     #[error("malformed checksum file: it is not text (neither UTF-8 nor UTF-16 with a byte order mark)")]
     NotText,
     #[error("the digest '{0}' is not a sha256 digest (expected sha256:<64 hex digits>)")]
@@ -102,59 +108,81 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, SumsError> {
 }
 
 /// One line as (name, digest text): GNU `<hex>  <name>` / `<hex> *<name>`,
-/// or BSD `SHA256 (<name>) = <hex>`. Names may carry a leading `./` or a
-/// folder and are matched by their last part.
-fn entry(line: &str) -> Option<(&str, &str)> {
+/// or BSD `ALGO (<name>) = <hex>`, whose digest comes back as `ALGO:<hex>`
+/// so that another algorithm cannot pass for SHA-256. Names may carry a
+/// leading `./` or a folder and are matched by their last part.
+fn entry(line: &str) -> Option<(&str, String)> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return None;
     }
-    let (name, digest) =
-        if let Some(rest) = line.strip_prefix("SHA256 (").or_else(|| line.strip_prefix("SHA256(")) {
-            let (name, digest) = rest.rsplit_once(')')?;
-            (name, digest.trim_start().strip_prefix('=')?.trim())
-        } else {
-            let (digest, name) = line.split_once(char::is_whitespace)?;
-            (name.trim_start().trim_start_matches('*'), digest)
-        };
+    let bsd = line.split_once('(').filter(|(algo, _)| {
+        let algo = algo.trim_end();
+        !algo.is_empty() && algo.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
+    let (name, digest) = if let Some((algo, rest)) = bsd {
+        let (name, digest) = rest.rsplit_once(')')?;
+        (name, format!("{}:{}", algo.trim_end(), digest.trim_start().strip_prefix('=')?.trim()))
+    } else {
+        let (digest, name) = line.split_once(char::is_whitespace)?;
+        (name.trim_start().trim_start_matches('*'), digest.to_string())
+    };
     Some((name.rsplit(['/', '\\']).next().unwrap_or(name), digest))
 }
 
 /// Every well-formed entry of a `SHA256SUMS` text.
 pub(crate) fn parse_sums(text: &str) -> Vec<(String, Sha256)> {
-    text.lines().filter_map(entry).filter_map(|(n, d)| Some((n.to_string(), Sha256::parse(d)?))).collect()
+    text.lines().filter_map(entry).filter_map(|(n, d)| Some((n.to_string(), Sha256::parse(&d)?))).collect()
 }
 
 /// The digest for `asset` in a SHA256SUMS text: `Ok(None)` when the asset
-/// is not listed; an error when a line names it with a digest that is not one.
+/// is not listed. An error when a line names it with a digest that is not
+/// SHA-256, when two lines give it different digests, and when the text
+/// lists nothing at all (a login page or an error message served as 200 is
+/// not "the asset is not listed").
 pub(crate) fn find_in_sums(text: &str, asset: &str) -> Result<Option<Sha256>, SumsError> {
+    let mut found = None;
+    let mut any = false;
     for (i, line) in text.lines().enumerate() {
-        match entry(line) {
-            Some((name, digest)) if name == asset => {
-                return Sha256::parse(digest).map(Some).ok_or_else(|| SumsError::Malformed {
-                    line: i + 1,
-                    asset: asset.into(),
-                    digest: digest.into(),
-                });
-            }
-            _ => {}
+        let Some((name, digest)) = entry(line) else { continue };
+        let parsed = Sha256::parse(&digest);
+        any |= parsed.is_some();
+        if name != asset {
+            continue;
         }
+        let digest =
+            parsed.ok_or_else(|| SumsError::Malformed { line: i + 1, asset: asset.into(), digest })?;
+        if found.is_some_and(|f| f != digest) {
+            return Err(SumsError::Conflict { asset: asset.into() });
+        }
+        found = Some(digest);
     }
-    Ok(None)
+    let says_something = text.lines().any(|l| !l.trim().is_empty() && !l.trim().starts_with('#'));
+    if found.is_none() && !any && says_something {
+        return Err(SumsError::NotSums);
+    }
+    Ok(found)
 }
 
 /// A `{asset}.sha256` file: a bare digest, or one sha256sum (GNU or BSD) line
-/// naming the asset. `Ok(None)` when it names another file.
-pub(crate) fn parse_single(text: &str, asset: &str) -> Result<Option<Sha256>, SumsError> {
+/// naming the asset. Anything else, a line naming another file included, is
+/// an error: the file is there for this asset and says nothing usable.
+pub(crate) fn parse_single(text: &str, asset: &str) -> Result<Sha256, SumsError> {
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
-    if !first.contains(char::is_whitespace) && !first.starts_with("SHA256") {
-        return Sha256::parse(first).map(Some).ok_or_else(|| SumsError::Malformed {
+    if let Some(digest) = Sha256::parse(first) {
+        return Ok(digest);
+    }
+    match entry(first) {
+        Some((name, digest)) if name == asset => Sha256::parse(&digest).ok_or_else(|| SumsError::Malformed {
             line: 1,
             asset: asset.into(),
-            digest: first.into(),
-        });
+            digest,
+        }),
+        Some((name, digest)) if Sha256::parse(&digest).is_some() => {
+            Err(SumsError::OtherFile { asset: asset.into(), name: name.into() })
+        }
+        _ => Err(SumsError::NotSums),
     }
-    find_in_sums(text, asset)
 }
 
 /// Render SHA256SUMS in sha256sum's format, sorted by name for stable diffs.
@@ -232,10 +260,30 @@ mod tests {
 
     #[test]
     fn single_files() {
-        assert_eq!(parse_single(&format!("{A}\n"), "x.zip").unwrap().unwrap().hex(), A);
-        assert_eq!(parse_single(&format!("{A}  x.zip\n"), "x.zip").unwrap().unwrap().hex(), A);
-        assert_eq!(parse_single(&format!("{A}  y.zip\n"), "x.zip"), Ok(None));
+        assert_eq!(parse_single(&format!("{A}\n"), "x.zip").unwrap().hex(), A);
+        assert_eq!(parse_single(&format!("SHA256:{}\n", A.to_uppercase()), "x.zip").unwrap().hex(), A);
+        assert_eq!(parse_single(&format!("{A}  x.zip\n"), "x.zip").unwrap().hex(), A);
+        assert_eq!(parse_single(&format!("SHA256 (x.zip) = {A}\n"), "x.zip").unwrap().hex(), A);
+        let other = SumsError::OtherFile { asset: "x.zip".into(), name: "y.zip".into() };
+        assert_eq!(parse_single(&format!("{A}  y.zip\n"), "x.zip"), Err(other));
         assert!(parse_single(&A[3..], "x.zip").is_err());
+        assert_eq!(parse_single("<!DOCTYPE html>\n<html>", "x.zip"), Err(SumsError::NotSums));
+        assert!(parse_single(&format!("SHA512 (x.zip) = {A}{A}\n"), "x.zip").is_err());
+    }
+
+    #[test]
+    fn sums_that_list_nothing_or_contradict_themselves_are_errors() {
+        assert_eq!(
+            find_in_sums("<!DOCTYPE html>\n<html><body>Sign in</body></html>\n", GNU),
+            Err(SumsError::NotSums)
+        );
+        assert_eq!(find_in_sums("", GNU), Ok(None));
+        assert_eq!(find_in_sums("# nothing yet\n", GNU), Ok(None));
+        let twice = format!("{A}  a/{GNU}\n{B}  b/{GNU}\n");
+        assert_eq!(find_in_sums(&twice, GNU), Err(SumsError::Conflict { asset: GNU.into() }));
+        assert_eq!(find_in_sums(&format!("{A}  a/{GNU}\n{A}  b/{GNU}\n"), GNU), Ok(Sha256::parse(A)));
+        let sha512 = format!("SHA512 ({GNU}) = {A}{A}\n{B}  other.zip\n");
+        assert!(matches!(find_in_sums(&sha512, GNU), Err(SumsError::Malformed { line: 1, .. })));
     }
 
     #[test]

@@ -254,8 +254,7 @@ impl Finder<'_> {
                 Checksum::NonePublished(format!("{listed} and no {single} at {}", redact(&base.display())))
             }
             Ok(Some(text)) => match sums::parse_single(&text, asset) {
-                Ok(Some(digest)) => Checksum::Published(Published { digest, from: redact(&single_loc) }),
-                Ok(None) => Checksum::NonePublished(format!("{single} names another file")),
+                Ok(digest) => Checksum::Published(Published { digest, from: redact(&single_loc) }),
                 Err(e) => Checksum::Unavailable { url: redact(&single_loc), reason: e.to_string() },
             },
         }
