@@ -22,6 +22,8 @@ const COLS: u16 = 80;
 struct OnTerminal {
     child: Box<dyn portable_pty::Child + Send + Sync>,
     output: Arc<Mutex<Vec<u8>>>,
+    /// Signalled when the reader has seen the end of the output.
+    done: std::sync::mpsc::Receiver<()>,
     _master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
@@ -69,16 +71,19 @@ impl OnTerminal {
         let mut reader = pair.master.try_clone_reader().expect("reader");
         let output = Arc::new(Mutex::new(Vec::new()));
         let sink = output.clone();
+        let (drained, done) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
+            // Once the child is gone no one holds the slave: the read ends (EIO).
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
                 sink.lock().unwrap().extend_from_slice(&buf[..n]);
             }
+            let _ = drained.send(());
         });
-        OnTerminal { child, output, _master: pair.master }
+        OnTerminal { child, output, done, _master: pair.master }
     }
 
     fn raw(&self) -> Vec<u8> {
@@ -112,8 +117,8 @@ impl OnTerminal {
         let started = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().expect("poll") {
-                // Let the reader drain what the child wrote last.
-                std::thread::sleep(Duration::from_millis(50));
+                // Everything the child wrote is read once the reader sees the end.
+                self.done.recv_timeout(LIMIT).expect("the terminal's output ends after the child exits");
                 return (status.exit_code(), self.raw());
             }
             assert!(started.elapsed() < LIMIT, "still running after {LIMIT:?}");
