@@ -66,7 +66,7 @@ pub(crate) fn redact(url: &str) -> String {
     match Url::parse(url) {
         Ok(mut u) if u.password().is_some() => {
             let _ = u.set_password(Some("***"));
-            u.to_string().replace("%2A%2A%2A@", "***@")
+            u.to_string()
         }
         _ => url.to_string(),
     }

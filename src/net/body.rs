@@ -125,7 +125,7 @@ impl Body {
     /// Open a download. `Ok(None)` when the server says it is not there
     /// (404, 410). A body that cannot be the archive is refused before a byte
     /// is used.
-    pub(crate) fn open(http: &Http, url: &str, expected_size: Option<u64>) -> Result<Option<Body>> {
+    pub(crate) fn open(http: &Http, url: &str) -> Result<Option<Body>> {
         let resp = http.send(url, Auth::Netrc, &|r| r)?;
         if is_gone(resp.status()) {
             return Ok(None);
@@ -138,15 +138,8 @@ impl Body {
             return Err(Error::BadBody { url: shown, reason });
         }
         let length = header(&resp, CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
-        if let (Some(t), Some(e)) = (length, expected_size)
-            && t != e
-        {
-            return Err(Error::BadBody {
-                url: shown,
-                reason: format!("it is {t} bytes but the release lists {e}"),
-            });
-        }
-        if let Some(t) = length.or(expected_size).filter(|&t| t > http.opts.max_body) {
+        // The release's own size is compared by `expect_size`, once it is known.
+        if let Some(t) = length.filter(|&t| t > http.opts.max_body) {
             let reason = format!("it is {t} bytes, more than --max-download {}", http.opts.max_body);
             return Err(Error::BadBody { url: shown, reason });
         }
@@ -161,7 +154,7 @@ impl Body {
             shown,
             resp,
             pos: 0,
-            total: length.or(expected_size),
+            total: length,
             end: None,
             validator,
             ranges,
@@ -208,9 +201,12 @@ impl Body {
     }
 
     /// The size the release lists, learnt after the body opened (the
-    /// metadata request runs beside the download): the same checks as
-    /// when it was known before.
+    /// metadata request runs beside the download): it must agree with the
+    /// answer's length and stay under --max-download. Reading starts now, so
+    /// the stall clock starts now too: time spent waiting for the metadata
+    /// (API retries, a rate-limit wait) is not the server being slow.
     pub(crate) fn expect_size(&mut self, size: Option<u64>) -> Result<()> {
+        self.rate = RateWindow::new(self.http.opts.min_rate, self.http.opts.timeout);
         match (self.total, size) {
             (Some(t), Some(e)) if t != e => Err(Error::BadBody {
                 url: self.shown.clone(),
@@ -232,10 +228,6 @@ impl Body {
     /// honours them, and a strong validator guards against a changed file.
     pub(crate) fn rangeable(&self) -> Option<&str> {
         self.validator.as_deref().filter(|_| self.ranges)
-    }
-
-    pub(crate) fn pos(&self) -> u64 {
-        self.pos
     }
 
     pub(crate) fn total(&self) -> Option<u64> {

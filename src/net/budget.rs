@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 /// Connections beyond each target's first, shared by all targets of a run
 /// (`--jobs` x `--connections` at most).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Budget(Mutex<usize>);
 
 impl Budget {

@@ -124,7 +124,7 @@ fn split(state: &mut State) -> Option<u64> {
 /// Whether a download should go over several connections.
 pub(crate) fn wanted(body: &Body, size: Option<u64>, connections: u32) -> Option<u64> {
     let size = size.filter(|&s| s >= MIN_SIZE)?;
-    (connections > 1 && body.rangeable().is_some() && body.pos() == 0).then_some(size)
+    (connections > 1 && body.rangeable().is_some()).then_some(size)
 }
 
 pub(crate) struct Ranged {
@@ -227,7 +227,7 @@ impl Job {
             self.http
                 .opts
                 .events
-                .detail(1, &format!("now {n} connections for {}", crate::domain::mirror::for_log(&self.url)));
+                .detail(2, &format!("now {n} connections for {}", crate::domain::mirror::for_log(&self.url)));
         }
     }
 
@@ -289,10 +289,13 @@ impl Job {
             }
             let want = ((end - pos) as usize).min(buf.len());
             let n = match body.read(&mut buf[..want]) {
-                Ok(0) => return Err(Error::Other(format!("{} ended at byte {pos} of {end}", self.url))),
+                Ok(0) => {
+                    let url = crate::domain::mirror::redact(&self.url);
+                    return Err(Error::Other(format!("{url} ended at byte {pos} of {end}")));
+                }
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(carried(e)),
+                Err(e) => return Err(e.into()),
             };
             write_at(file, &buf[..n], pos)
                 .map_err(|e| Error::Other(format!("writing the download's scratch file: {e}")))?;
@@ -303,13 +306,6 @@ impl Job {
             seg.done = pos.min(seg.end) - start;
             self.shared.progress.notify_all();
         }
-    }
-}
-
-fn carried(e: io::Error) -> Error {
-    match e.downcast::<Error>() {
-        Ok(ours) => ours,
-        Err(e) => Error::Other(e.to_string()),
     }
 }
 

@@ -150,7 +150,7 @@ impl Finder<'_> {
                 // rename, and the first byte comes a round trip sooner.
                 let (meta, body) = std::thread::scope(|s| {
                     let meta = s.spawn(|| self.http_checksum(base, tag, asset));
-                    let body = Body::open(http, &url, None);
+                    let body = Body::open(http, &url);
                     let meta = meta
                         .join()
                         .unwrap_or_else(|_| Err(Error::Other("the checksum lookup panicked".into())));
@@ -159,7 +159,7 @@ impl Finder<'_> {
                 let (checksum, size, available) = meta?;
                 let Some(mut body) = body? else { return Err(not_found(&url, available)) };
                 body.expect_size(size)?;
-                let size = size.or(body.total());
+                let size = body.total();
                 let reader: Box<dyn std::io::Read + Send> =
                     match (ranged::wanted(&body, size, http.opts.connections), scratch) {
                         (Some(total), Some(scratch)) => {
@@ -315,7 +315,7 @@ fn release_checksum(
 /// The HTTP client, created when the first request needs it.
 pub(crate) struct LazyHttp {
     opts: super::http::HttpOptions,
-    client: OnceLock<Http>,
+    client: OnceLock<std::result::Result<Http, String>>,
 }
 
 impl LazyHttp {
@@ -323,12 +323,14 @@ impl LazyHttp {
         LazyHttp { opts, client: OnceLock::new() }
     }
 
+    /// One client for the run: parallel targets asking at once wait for the
+    /// first to build it (and to start loading the TLS roots) instead of each
+    /// building its own.
     pub(crate) fn get(&self) -> Result<&Http> {
-        if let Some(h) = self.client.get() {
-            return Ok(h);
-        }
-        let h = Http::new(self.opts.clone())?;
-        Ok(self.client.get_or_init(|| h))
+        self.client
+            .get_or_init(|| Http::new(self.opts.clone()).map_err(|e| e.message()))
+            .as_ref()
+            .map_err(|m| Error::Other(m.clone()))
     }
 
     pub(crate) fn events(&self) -> &crate::progress::EventSink {

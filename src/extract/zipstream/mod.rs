@@ -153,10 +153,10 @@ fn stream_entry(
     if limited.limit() > 0 {
         return Err(truncated(wanted));
     }
-    finish_sink(sink, declared, Some(h.crc32), wanted)
+    finish_sink(sink, declared, h.crc32, wanted)
 }
 
-fn finish_sink(sink: LibWriter, declared: u64, crc32: Option<u32>, wanted: &Wanted) -> Result<LibDigest> {
+fn finish_sink(sink: LibWriter, declared: u64, crc32: u32, wanted: &Wanted) -> Result<LibDigest> {
     if sink.written() != declared {
         return Err(archive(
             wanted,
@@ -165,7 +165,7 @@ fn finish_sink(sink: LibWriter, declared: u64, crc32: Option<u32>, wanted: &Want
     }
     // The writer thread computed the CRC, off the inflating thread's path.
     let lib = sink.finish().map_err(|e| sink_error(wanted, e))?;
-    if crc32.is_some_and(|c| c != lib.crc32) {
+    if crc32 != lib.crc32 {
         return Err(archive(wanted, "the library's CRC-32 does not match (corrupt data)".into()));
     }
     Ok(lib)

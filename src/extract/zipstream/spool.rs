@@ -263,6 +263,6 @@ pub(super) fn extract(
     crate::extract::space::ensure(wanted.dest, declared, "the library")?;
     let mut sink = open_sink(declared)?;
     copy_into(&mut entry, &mut sink, wanted)?;
-    let lib = finish_sink(sink, declared, Some(central[index].sizes.crc32), wanted)?;
+    let lib = finish_sink(sink, declared, central[index].sizes.crc32, wanted)?;
     Ok(Extracted { entry: name, route: Route::Spool, lib })
 }
