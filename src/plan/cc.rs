@@ -19,11 +19,7 @@ use clap::builder::TypedValueParser;
 
 use super::decide::{bases, http_options, pins};
 use super::{DirSource, InstallPlan, PlatformNote, Secret, TargetPlan, VersionSource};
-use crate::cli::{
-    DEFAULT_CONNECTIONS, DEFAULT_MIN_RATE, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECS, ENV_BASE_URL,
-    ENV_CONNECTIONS, ENV_GITHUB_API_URL, ENV_MAX_DOWNLOAD, ENV_MIN_RATE, ENV_OFFLINE, ENV_REQUIRE_CHECKSUM,
-    ENV_RETRIES, ENV_TIMEOUT, SourceArgs,
-};
+use crate::cli::{ENV_OFFLINE, ENV_REQUIRE_CHECKSUM, SourceArgs};
 use crate::domain::ccargs::{LinkLine, ModuleFolder, module_folder, version_folder};
 use crate::domain::cgo::{self, LinkSpec};
 use crate::domain::layout::{self, Layout};
@@ -195,26 +191,35 @@ fn install_plan(
 }
 
 /// The source options as `slim-setup install` reads them from the
-/// environment when no flag is given.
+/// environment when no flag is given, parsed by the same clap arguments (the
+/// same defaults, ranges and messages), from the `Env` snapshot rather than
+/// the process: each set variable becomes its `--long=value`.
 pub(crate) fn source_from_env(env: &Env) -> Result<SourceArgs> {
-    Ok(SourceArgs {
-        base_url: env.get(ENV_BASE_URL).map(str::to_string),
-        github_api_url: env.get(ENV_GITHUB_API_URL).map(str::to_string),
-        allow_http: false,
-        offline: flag(env, ENV_OFFLINE)?,
-        timeout: number(env, ENV_TIMEOUT)?.unwrap_or(DEFAULT_TIMEOUT_SECS),
-        min_rate: number(env, ENV_MIN_RATE)?.unwrap_or(DEFAULT_MIN_RATE),
-        retries: number(env, ENV_RETRIES)?.unwrap_or(DEFAULT_RETRIES),
-        connections: number(env, ENV_CONNECTIONS)?.unwrap_or(DEFAULT_CONNECTIONS).clamp(1, 32),
-        max_download: number(env, ENV_MAX_DOWNLOAD)?,
-    })
-}
-
-/// A number variable, as clap reads the same flag's `env`.
-fn number<T: std::str::FromStr>(env: &Env, key: &str) -> Result<Option<T>> {
-    env.get(key)
-        .map(|v| v.trim().parse().map_err(|_| Error::Usage(format!("{key}='{v}' is not a number"))))
-        .transpose()
+    use clap::{Args, FromArgMatches};
+    // No argument reads the process's environment: only the snapshot counts.
+    let cmd = SourceArgs::augment_args(clap::Command::new("slim-setup").no_binary_name(true))
+        .mut_args(|a| a.env(None::<&str>));
+    let mut argv = Vec::new();
+    for arg in SourceArgs::augment_args(clap::Command::new("slim-setup")).get_arguments() {
+        let (Some(key), Some(long)) = (arg.get_env().and_then(OsStr::to_str), arg.get_long()) else {
+            continue;
+        };
+        let takes_value =
+            arg.get_num_args().is_none_or(|n| n.takes_values()) && arg.get_action().takes_values();
+        let Some(value) = env.get(key).filter(|_| takes_value) else { continue };
+        let one = format!("--{long}={value}");
+        // One at a time first, so that the message names the variable.
+        if let Err(e) = cmd.clone().try_get_matches_from([&one]) {
+            let why = e.to_string();
+            let why = why.lines().next().unwrap_or_default().trim_start_matches("error: ");
+            return Err(Error::Usage(format!("{key}: {why}")));
+        }
+        argv.push(one);
+    }
+    let matches = cmd.try_get_matches_from(argv).map_err(|e| Error::Usage(e.to_string()))?;
+    let mut source = SourceArgs::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))?;
+    source.offline = flag(env, ENV_OFFLINE)?;
+    Ok(source)
 }
 
 /// A yes/no variable, read with the parser clap uses for the same flag.

@@ -561,3 +561,38 @@ fn the_front_takes_sources_policy_and_pins_from_the_environment_as_install_does(
     let err = cc_plan(&inside, None, &Env::from_pairs([("GOMODCACHE", MODCACHE)]), &f).unwrap_err();
     assert!(matches!(err, crate::error::Error::InsideModCache { .. }), "{err}");
 }
+
+/// The front reads install's variables with install's own clap arguments:
+/// the same defaults, the same ranges, no trimming, messages naming the variable.
+#[test]
+fn the_front_reads_the_source_variables_as_install_does() {
+    use crate::plan::cc::source_from_env;
+    let d = source_from_env(&Env::default()).unwrap();
+    assert_eq!((d.timeout, d.min_rate, d.connections, d.retries, d.max_download), (30, 1024, 8, 4, None));
+    assert!(!d.offline && d.base_url.is_none());
+    let set = source_from_env(&Env::from_pairs([
+        ("SLIM_SETUP_CONNECTIONS", "3"),
+        ("SLIM_SETUP_TIMEOUT", "7"),
+        ("SLIM_SETUP_MAX_DOWNLOAD", "1000"),
+        ("SLIM_SETUP_OFFLINE", "yes"),
+        ("SLIM_BINDINGS_BASE_URL", "./m"),
+    ]))
+    .unwrap();
+    assert_eq!((set.connections, set.timeout, set.max_download), (3, 7, Some(1000)));
+    assert!(set.offline);
+    assert_eq!(set.base_url.as_deref(), Some("./m"));
+    for (key, value) in [
+        ("SLIM_SETUP_CONNECTIONS", "64"),
+        ("SLIM_SETUP_CONNECTIONS", "0"),
+        ("SLIM_SETUP_TIMEOUT", " 30"),
+        ("SLIM_SETUP_RETRIES", "many"),
+    ] {
+        let err = source_from_env(&Env::from_pairs([(key, value)])).unwrap_err();
+        assert!(matches!(err, crate::error::Error::Usage(_)), "{key}={value:?}: {err:?}");
+        assert!(
+            err.message().starts_with(&format!("{key}: invalid value")),
+            "{key}={value:?}: {}",
+            err.message()
+        );
+    }
+}
