@@ -66,9 +66,10 @@ impl Report {
     }
 }
 
-fn run_version(cmd: &str, arg: &str) -> Option<String> {
-    let mut words = cmd.split_whitespace();
-    let out = Command::new(words.next()?).args(words).arg(arg).output().ok()?;
+/// `words` (a command split as go splits CC) run with `arg`: its first line.
+fn run_version(words: &[String], arg: &str) -> Option<String> {
+    let (program, args) = words.split_first()?;
+    let out = Command::new(program).args(args).arg(arg).output().ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     out.status.success().then(|| text.lines().next().unwrap_or("").trim().to_string())
 }
@@ -91,12 +92,13 @@ pub(crate) fn run(args: &DoctorArgs, env: &Env, cwd: &Path) -> Result<()> {
     }
     let cc = crate::host::detect::c_compiler(env, go_env).unwrap_or_else(|| "cc".into());
     // With the front as CC, the compiler to check is the one behind it.
-    let front = ccargs::front_compiler(&cc).map(|real| ccargs::join_words(&real));
+    let front = ccargs::front_compiler(&cc);
     if front.is_some() {
         r.ok("C compiler front", &format!("CC={cc}: go build installs the SLIM library a link needs"));
     }
-    let real = front.clone().unwrap_or_else(|| cc.clone());
-    match run_version(&real, "--version") {
+    let words = front.clone().unwrap_or_else(|| crate::domain::cgo::split_args(&cc));
+    let real = crate::domain::cgo::join_fields(&words).unwrap_or_else(|| words.join(" "));
+    match run_version(&words, "--version") {
         Some(v) => r.ok("C compiler", &format!("{real}: {v}")),
         None => r.fail("C compiler", &format!("'{real}' does not run; install gcc or clang, or set CC (e.g. CC=\"zig cc -target x86_64-linux-musl\")")),
     }

@@ -56,24 +56,14 @@ fn why_needed(vendored: bool, cache_dir: bool, dir: &Path) -> String {
     }
 }
 
-/// One CGO_LDFLAGS field as the go command splits the variable
-/// (cmd/internal/quoted): on spaces, a field that starts with a quote runs
-/// to the same quote, and nothing inside is an escape. So a field with a
-/// space is quoted whole (`'-L/a b'`, not `-L'/a b'`), with the quote it
-/// does not contain; one holding both, or a line break, cannot be said.
+/// One CGO_LDFLAGS field as the go command splits the variable, or why
+/// it cannot be written there.
 fn ldflag_field(flag: &str) -> Result<String> {
-    let plain = !flag.contains([' ', '\t', '\n', '\r']) && !flag.starts_with(['\'', '"']);
-    if plain {
-        Ok(flag.to_string())
-    } else if flag.contains(['\n', '\r']) || (flag.contains('\'') && flag.contains('"')) {
-        Err(Error::Other(format!(
+    crate::domain::cgo::quote_field(flag).ok_or_else(|| {
+        Error::Other(format!(
             "the link flag {flag:?} cannot be written into CGO_LDFLAGS (go's quoting has no escapes for a line break, or for both quote characters); install with --cache-dir into a plainer folder"
-        )))
-    } else if flag.contains('\'') {
-        Ok(format!("\"{flag}\""))
-    } else {
-        Ok(format!("'{flag}'"))
-    }
+        ))
+    })
 }
 
 /// Assignments each shell reads back byte for byte: single quotes, where

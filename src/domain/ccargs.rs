@@ -59,14 +59,6 @@ pub(crate) fn front_compiler(cc: &str) -> Option<Vec<String>> {
     (!rest.is_empty()).then(|| rest.to_vec())
 }
 
-/// Words joined the way Go splits `CC` again (quotes around a word with a space).
-pub(crate) fn join_words(words: &[String]) -> String {
-    let quote = |w: &String| {
-        if w.contains(char::is_whitespace) && !w.contains('\'') { format!("'{w}'") } else { w.clone() }
-    };
-    words.iter().map(quote).collect::<Vec<_>>().join(" ")
-}
-
 /// The command that is the compiler itself (`gcc`, `zig cc`, `ccache gcc`):
 /// the first word and the ones after it up to the first option.
 pub(crate) fn compiler_words(args: &[String]) -> &[String] {
@@ -290,14 +282,21 @@ mod tests {
             let want = want.map(strings);
             assert_eq!(front_compiler(cc), want, "{cc}");
         }
-        assert_eq!(
-            join_words(&strings(&["/my tools/slim-setup", "cc", "gcc"])),
-            "'/my tools/slim-setup' cc gcc"
-        );
-        assert_eq!(
-            front_compiler(&join_words(&strings(&["/my tools/slim-setup", "cc", "gcc"]))),
-            Some(strings(&["gcc"]))
-        );
+        // What `cc --setup` writes, read back.
+        for exe in ["/my tools/slim-setup", "/Users/o'brien/my tools/slim-setup", "/x/slim-setup"] {
+            let cc = super::super::cgo::join_fields(&strings(&[
+                exe,
+                "cc",
+                "zig cc",
+                "-target",
+                "x86_64-linux-musl",
+            ]));
+            assert_eq!(
+                front_compiler(&cc.unwrap()),
+                Some(strings(&["zig cc", "-target", "x86_64-linux-musl"])),
+                "{exe}"
+            );
+        }
     }
 
     #[test]

@@ -81,6 +81,29 @@ fn build_constraint(text: &str) -> Option<&str> {
     None
 }
 
+/// One field written so that the go command splits it back as it is
+/// (cmd/internal/quoted, as `split_args` reads): on spaces, a field that
+/// starts with a quote runs to the same quote, and nothing inside is an
+/// escape. So a field with a space is quoted whole (`'-L/a b'`), with the
+/// quote it does not contain; one holding both, or a line break, cannot be
+/// said: `None`.
+pub(crate) fn quote_field(field: &str) -> Option<String> {
+    if !field.contains([' ', '\t', '\n', '\r']) && !field.starts_with(['\'', '"']) {
+        Some(field.to_string())
+    } else if field.contains(['\n', '\r']) || (field.contains('\'') && field.contains('"')) {
+        None
+    } else if field.contains('\'') {
+        Some(format!("\"{field}\""))
+    } else {
+        Some(format!("'{field}'"))
+    }
+}
+
+/// Fields joined into one `CC` or `CGO_LDFLAGS` value, each `quote_field`ed.
+pub(crate) fn join_fields(fields: &[String]) -> Option<String> {
+    fields.iter().map(|f| quote_field(f)).collect::<Option<Vec<_>>>().map(|q| q.join(" "))
+}
+
 /// Go splits cgo flags (and `CC`) on spaces, honouring quotes.
 pub(crate) fn split_args(s: &str) -> Vec<String> {
     let mut out = Vec::new();

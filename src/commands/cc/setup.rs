@@ -5,7 +5,8 @@
 
 use std::ffi::OsString;
 
-use crate::domain::ccargs::{front_compiler, join_words};
+use crate::domain::ccargs::front_compiler;
+use crate::domain::cgo::join_fields;
 use crate::error::{Error, Result};
 use crate::host::env::Env;
 use crate::host::gocmd::GoRunner;
@@ -20,7 +21,7 @@ pub(super) fn run(real: &[OsString]) -> Result<()> {
         let cc = String::from_utf8_lossy(&out).trim().to_string();
         if cc.is_empty() { "gcc".to_string() } else { cc }
     } else {
-        join_words(&real)
+        join_fields(&real).ok_or_else(|| unsayable(&real.join(" ")))?
     };
     if front_compiler(&current).is_some() {
         if !real.is_empty() {
@@ -34,7 +35,9 @@ pub(super) fn run(real: &[OsString]) -> Result<()> {
     }
     let exe = std::env::current_exe()
         .map_err(|e| Error::Other(format!("cannot tell where this slim-setup is: {e}")))?;
-    let value = format!("{} cc {current}", join_words(&[exe.display().to_string()]));
+    let exe = exe.display().to_string();
+    let value =
+        format!("{} cc {current}", join_fields(std::slice::from_ref(&exe)).ok_or_else(|| unsayable(&exe))?);
     go.output(&["env", "-w", &format!("CC={value}")])?;
     println!("set CC={value} (go env -w)");
     println!(
@@ -46,4 +49,11 @@ pub(super) fn run(real: &[OsString]) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A word go's CC quoting cannot carry (a line break, or both quote kinds).
+fn unsayable(what: &str) -> Error {
+    Error::Usage(format!(
+        "{what:?} cannot be written into go's CC (its quoting has no escapes for a line break, or for both quote characters)"
+    ))
 }
