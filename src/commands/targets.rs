@@ -23,7 +23,8 @@ struct Targets<'a> {
 
 pub(crate) fn run(args: &TargetsArgs, env: &crate::host::env::Env) -> crate::error::Result<()> {
     // The host's libc as install would decide it (CC first, then the system loader).
-    let host_libc = (host_goos() == "linux").then(|| crate::host::detect::detect_libc(env.get("CC")).libc);
+    let host_libc =
+        (host_goos() == "linux").then(|| crate::host::detect::detect_libc(env.get("CC"), env).libc);
     let rows: Vec<Row> = TARGETS
         .iter()
         .map(|t| Row {

@@ -4,8 +4,6 @@
 //! The mere presence of an `ld-musl-*` file proves nothing: glibc hosts with
 //! musl-tools installed have one.
 
-use std::process::Command;
-
 use crate::domain::platform::Libc;
 
 pub(crate) fn host_goos() -> &'static str {
@@ -47,17 +45,6 @@ pub(crate) fn libc_of_target(target: &str) -> Option<Libc> {
     }
 }
 
-/// `zig cc -target aarch64-linux-musl` says its target in its arguments.
-pub(crate) fn libc_of_cc_args(cc: &str) -> Option<Libc> {
-    libc_of_target(crate::domain::ccargs::target_arg(&crate::domain::cgo::split_args(cc))?)
-}
-
-fn dumpmachine(cc: &str) -> Option<String> {
-    let mut words = cc.split_whitespace();
-    let out = Command::new(words.next()?).args(words).arg("-dumpmachine").output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
 /// The C compiler cgo will run: `$CC`, else `go env CC`.
 pub(crate) fn c_compiler(env: &super::env::Env, go_env: Option<&super::goenv::GoEnvVars>) -> Option<String> {
     env.get("CC")
@@ -66,16 +53,15 @@ pub(crate) fn c_compiler(env: &super::env::Env, go_env: Option<&super::goenv::Go
         .filter(|c| !c.is_empty())
 }
 
-/// Decide for a Linux host. `cc` is `$CC`, else `go env CC`.
-pub(crate) fn detect_libc(cc: Option<&str>) -> LibcChoice {
+/// Decide for a Linux host. `cc` is `$CC`, else `go env CC`; when it is the
+/// front, the compiler behind it is asked, as the front itself asks it
+/// (`host::cctarget`: its `-target`, else its cached `-dumpmachine`).
+pub(crate) fn detect_libc(cc: Option<&str>, env: &super::env::Env) -> LibcChoice {
     if let Some(cc) = cc {
-        if let Some(libc) = libc_of_cc_args(cc) {
-            return LibcChoice { libc, why: format!("CC={cc}") };
-        }
-        if let Some(machine) = dumpmachine(cc)
-            && let Some(libc) = libc_of_target(&machine)
-        {
-            return LibcChoice { libc, why: format!("{cc} -dumpmachine: {machine}") };
+        let words =
+            crate::domain::ccargs::front_compiler(cc).unwrap_or_else(|| crate::domain::cgo::split_args(cc));
+        if let Some(choice) = super::cctarget::compiler_libc(&words, env) {
+            return LibcChoice { why: format!("CC={cc}: {}", choice.why), ..choice };
         }
     }
     match system_loader() {
@@ -146,7 +132,8 @@ mod tests {
             ("zig cc -target", None),
         ];
         for (cc, want) in table {
-            assert_eq!(libc_of_cc_args(cc), want, "{cc}");
+            let args = crate::domain::cgo::split_args(cc);
+            assert_eq!(crate::domain::ccargs::target_arg(&args).and_then(libc_of_target), want, "{cc}");
         }
     }
 

@@ -193,7 +193,7 @@ impl HostFacts {
             ask.detects_version(env).then(|| project::detect(cwd, env, go_env.is_some().then_some(&go)));
         let host_libc = ask
             .needs_host_libc()
-            .then(|| detect::detect_libc(detect::c_compiler(env, go_env.as_ref()).as_deref()));
+            .then(|| detect::detect_libc(detect::c_compiler(env, go_env.as_ref()).as_deref(), env));
         let mut facts = HostFacts {
             cwd: cwd.to_path_buf(),
             go_env,
