@@ -11,7 +11,6 @@ use crate::pipeline::install::{Outcome, install_all};
 use crate::plan::{self, InstallPlan};
 use crate::store::atomic;
 
-use crate::net::budget::Budget;
 use crate::progress::{Event, EventSink};
 use crate::ui::{json, progress, report};
 
@@ -21,8 +20,6 @@ pub(crate) fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
     let out = &args.output;
     let ui = progress::reporter(super::display(out));
     plan.http.events = EventSink::to(ui.clone());
-    // Targets and their ranges share one budget: --jobs x --connections.
-    plan.http.budget = Some(Budget::new(plan.jobs * (plan.http.connections as usize - 1)));
     if !(out.quiet || out.json) {
         eprint!("{}", report::banner(&plan));
     }

@@ -40,7 +40,6 @@ pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
     let ui = progress::reporter(super::display(&args.output));
     let mut opts = plan::http_options(&args.source, env, &facts);
     opts.events = crate::progress::EventSink::to(ui.clone());
-    opts.budget = Some(crate::net::budget::Budget::new(opts.connections as usize - 1));
     let http = LazyHttp::new(opts);
     let lookups = Lookups::default();
     let api = args.source.github_api_url.clone();

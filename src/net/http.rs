@@ -51,9 +51,6 @@ pub(crate) struct HttpOptions {
     pub(crate) proxy_env: Vec<(String, String)>,
     /// `--connections`: the most connections for one archive (1: one stream).
     pub(crate) connections: u32,
-    /// The extra connections all targets of a run share (`--jobs` x
-    /// `--connections` in all); `None`: no limit but `connections`.
-    pub(crate) budget: Option<Arc<super::budget::Budget>>,
 }
 
 impl Default for HttpOptions {
@@ -70,7 +67,6 @@ impl Default for HttpOptions {
             events: EventSink::default(),
             proxy_env: Vec::new(),
             connections: 8,
-            budget: None,
         }
     }
 }

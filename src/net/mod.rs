@@ -2,7 +2,6 @@
 //! resumable download body, GitHub's release API, and the mirror chain.
 
 pub(crate) mod body;
-pub(crate) mod budget;
 pub(crate) mod github;
 pub(crate) mod http;
 pub(crate) mod ranged;

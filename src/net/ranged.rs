@@ -17,7 +17,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::body::Body;
-use super::budget::Budget;
 use super::http::Http;
 use crate::error::{Error, Result};
 use crate::interrupt;
@@ -184,20 +183,20 @@ struct Job {
 
 impl Job {
     /// Adds connections while each addition raises the total rate,
-    /// doubling them, within `--connections` and the run's budget.
+    /// doubling them, within `--connections`. Each of a run's `--jobs`
+    /// workers fetches one target at a time, so a run never holds more than
+    /// `--jobs` x `--connections`.
     fn ramp(self, file: File) {
         let max = self.http.opts.connections.max(1) as usize;
-        let budget = self.http.opts.budget.clone();
         let mut live = 1usize;
         let mut last_rate = 0f64;
-        let mut taken = 0usize;
         let mut workers = Vec::new();
         loop {
             let before = self.shared.written.load(Ordering::SeqCst);
             let started = Instant::now();
             while started.elapsed() < WINDOW {
                 if self.shared.lock().stop || interrupt::check().is_err() {
-                    return self.finish(workers, taken, &budget);
+                    return finish(workers);
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
@@ -208,19 +207,12 @@ impl Job {
                 continue;
             }
             for _ in 0..live.min(max - live) {
-                if !budget.as_ref().is_none_or(|b| b.take()) {
-                    break;
-                }
-                let Some(id) = split(&mut self.shared.lock()) else {
-                    if let Some(b) = &budget {
-                        b.give_back();
-                    }
-                    break;
-                };
-                taken += budget.is_some() as usize;
+                // The file first: a range split off with no one to fetch it
+                // would leave the reader waiting for it.
+                let Ok(f) = file.try_clone() else { break };
+                let Some(id) = split(&mut self.shared.lock()) else { break };
                 live += 1;
                 let job = self.clone();
-                let Ok(f) = file.try_clone() else { break };
                 workers.push(std::thread::spawn(move || job.run(id, None, f)));
             }
             let n = live.to_string();
@@ -228,15 +220,6 @@ impl Job {
                 .opts
                 .events
                 .detail(2, &format!("now {n} connections for {}", crate::domain::mirror::for_log(&self.url)));
-        }
-    }
-
-    fn finish(&self, workers: Vec<JoinHandle<()>>, taken: usize, budget: &Option<Arc<Budget>>) {
-        for w in workers {
-            let _ = w.join();
-        }
-        if let Some(b) = budget {
-            (0..taken).for_each(|_| b.give_back());
         }
     }
 
@@ -379,6 +362,12 @@ pub(crate) fn announce(http: &Http, url: &str, size: u64) {
         http.opts.connections
     );
     http.opts.events.event(Event::Detail { level: 1, text: &text });
+}
+
+fn finish(workers: Vec<JoinHandle<()>>) {
+    for w in workers {
+        let _ = w.join();
+    }
 }
 
 #[cfg(test)]
