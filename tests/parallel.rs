@@ -101,6 +101,31 @@ fn a_broken_range_resumes_alone() {
 /// for with the old validator gets the whole new file (If-Range), and the
 /// download starts again from scratch, so the library is one version or
 /// the other, never a mix.
+/// Extra connections are only for speed: a server that answers them 503
+/// (a cap on one client's connections) leaves their ranges to the
+/// connections it serves, and the install completes with the same bytes.
+#[test]
+fn refused_extra_connections_hand_their_ranges_back() {
+    let c = big_case();
+    throttled(&c);
+    // The two connections the second ramp step adds are refused, retry included.
+    c.cdn_fault(GNU, Fault::RefuseRangesAfter { allowed: 1, refused: 4 });
+    let mut cmd = c.install(GNU);
+    cmd.args(["--retries", "1", "-v"]);
+    let r = run(cmd).ok();
+    assert_installed(&c.lib(), big_lib(), &r);
+    r.says(&["a connection gave up", "the others take its range over"]);
+    let reqs = c.cdn_requests();
+    assert!(
+        ranged(&reqs).len() >= 2,
+        "a second range was asked for and refused: {} requests\n{r}",
+        reqs.len()
+    );
+    let sent = c.gh.cdn.body_bytes_sent();
+    let size = big_zip(big_lib()).len() as u64;
+    assert!(sent < size * 12 / 10, "the handed-back range was not fetched from scratch: {sent} of {size}");
+}
+
 #[test]
 fn a_file_changed_between_ranges_restarts_and_never_mixes() {
     let other_lib = library_for(GNU, (24 << 20) + 4096);

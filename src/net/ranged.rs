@@ -69,6 +69,11 @@ struct State {
     next_id: u64,
     error: Option<Error>,
     stop: bool,
+    /// Connections fetching ranges now; the last one's failure is the download's.
+    live: usize,
+    /// A connection failed and handed its range back: the server limits
+    /// them, so no more are added.
+    limited: bool,
 }
 
 impl State {
@@ -152,6 +157,7 @@ impl Ranged {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 segments: vec![Segment { id: 0, start: 0, end: size, done: 0, owned: true }],
+                live: 1,
                 ..State::default()
             }),
             progress: Condvar::new(),
@@ -210,7 +216,15 @@ impl Job {
                 // The file first: a range split off with no one to fetch it
                 // would leave the reader waiting for it.
                 let Ok(f) = file.try_clone() else { break };
-                let Some(id) = split(&mut self.shared.lock()) else { break };
+                let id = {
+                    let mut s = self.shared.lock();
+                    if s.limited {
+                        break;
+                    }
+                    let Some(id) = split(&mut s) else { break };
+                    s.live += 1;
+                    id
+                };
                 live += 1;
                 let job = self.clone();
                 workers.push(std::thread::spawn(move || job.run(id, None, f)));
@@ -226,20 +240,35 @@ impl Job {
     /// One connection: fetch segment `id` (with `body` already open for the
     /// head), then take the back half of the largest range left, until none
     /// is worth splitting.
+    /// A connection that fails while others still fetch hands its range
+    /// back (a server that caps connections per client answers the extra
+    /// ones 503 or 429): the others take it over, and no more are added.
+    /// A changed file, or the last connection's failure, ends the download.
     fn run(self, mut id: u64, mut body: Option<Body>, file: File) {
         let mut buf = vec![0u8; BUF];
         loop {
-            if let Err(e) = self.fetch(id, body.take(), &file, &mut buf) {
-                return self.shared.fail(e);
-            }
+            let fetched = self.fetch(id, body.take(), &file, &mut buf);
             let mut s = self.shared.lock();
-            s.get(id).owned = false;
-            if s.stop {
-                return;
+            if let Err(e) = fetched {
+                s.live -= 1;
+                if s.live == 0 || s.stop || matches!(e, Error::Restart { .. }) {
+                    drop(s);
+                    return self.shared.fail(e);
+                }
+                s.get(id).owned = false;
+                s.limited = true;
+                drop(s);
+                let why = format!("a connection gave up ({}); the others take its range over", e.message());
+                return self.http.opts.events.detail(1, &why);
             }
-            match split(&mut s) {
+            s.get(id).owned = false;
+            let next = if s.stop { None } else { split(&mut s) };
+            match next {
                 Some(next) => id = next,
-                None => return,
+                None => {
+                    s.live -= 1;
+                    return;
+                }
             }
         }
     }

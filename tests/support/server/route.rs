@@ -55,6 +55,10 @@ pub enum Fault {
     Pace { bytes_per_sec: u64 },
     /// On the `request`-th request only (1-based), cut after `bytes`.
     DropAfterOn { request: usize, bytes: u64 },
+    /// Serve the first `allowed` requests that carry `Range`, then answer
+    /// the next `refused` of them 503: a server that caps the connections of
+    /// one client refusing the extra ones while the others run.
+    RefuseRangesAfter { allowed: usize, refused: usize },
 }
 
 /// Opened by a test to let a held response go on.
@@ -230,6 +234,16 @@ impl Route {
             Fault::HoldHead(g) => Some(g.clone()),
             _ => None,
         });
+        for (f, seen) in &mut self.faults {
+            if let Fault::RefuseRangesAfter { allowed, refused } = f
+                && req.header("range").is_some()
+            {
+                *seen += 1;
+                if *seen > *allowed && *seen <= *allowed + *refused {
+                    return Reply::plain(503, "too many connections\n");
+                }
+            }
+        }
         if let Some(Fault::Status { code, headers, .. }) = self.fire(|f| matches!(f, Fault::Status { .. })) {
             let mut reply = Reply::plain(code, format!("injected status {code}\n"));
             reply.headers.extend(headers);
