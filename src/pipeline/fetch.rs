@@ -86,6 +86,7 @@ fn attempt<C: Consumer>(
     let located = locate(origin, req);
     spinner.finish();
     let Located { url, reader, size, checksum } = located?;
+    verify::refuse_early(req.asset, req.pinned, &checksum, req.policy)?;
     let connected = started.elapsed();
     let meter = Arc::new(FirstByte { inner: ui.meter(req.label, size), at: OnceLock::new() });
     let mut hashed = HashedReader::spawn(reader, meter.clone());

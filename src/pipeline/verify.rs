@@ -69,16 +69,42 @@ pub(crate) fn decide(
         };
         return Ok((Verdict::Verified { by: pin.from.clone() }, note));
     }
+    if let Some(refused) = unvouched(asset, checksum, policy) {
+        return Err(refused);
+    }
     match checksum {
         Checksum::Published(p) if p.digest != actual => Err(mismatch(p)),
         Checksum::Published(p) => Ok((Verdict::Verified { by: p.from.clone() }, None)),
+        _ => Ok((Verdict::Unverified, None)),
+    }
+}
+
+/// What `decide` refuses whatever the bytes are, asked as soon as the
+/// checksum is known and before a byte is read: a refusal that does not
+/// depend on the archive costs no download.
+pub(crate) fn refuse_early(
+    asset: &str,
+    pinned: Option<&Published>,
+    checksum: &Checksum,
+    policy: Policy,
+) -> Result<()> {
+    match pinned {
+        Some(_) => Ok(()),
+        None => unvouched(asset, checksum, policy).map_or(Ok(()), Err),
+    }
+}
+
+/// With no pin: a checksum that could not be read, or none published when
+/// one is required.
+fn unvouched(asset: &str, checksum: &Checksum, policy: Policy) -> Option<Error> {
+    match checksum {
         Checksum::Unavailable { url, reason } => {
-            Err(Error::ChecksumUnavailable { asset: asset.into(), url: url.clone(), reason: reason.clone() })
+            Some(Error::ChecksumUnavailable { asset: asset.into(), url: url.clone(), reason: reason.clone() })
         }
         Checksum::NonePublished(why) if policy.require_checksum => {
-            Err(Error::ChecksumRequired { asset: asset.into(), why: Some(why.clone()) })
+            Some(Error::ChecksumRequired { asset: asset.into(), why: Some(why.clone()) })
         }
-        Checksum::NonePublished(_) => Ok((Verdict::Unverified, None)),
+        _ => None,
     }
 }
 
@@ -163,6 +189,9 @@ mod tests {
                 Err(e) => panic!("{e}"),
             };
             assert_eq!(got, want, "{pinned:?} {checksum:?} {actual}");
+            // What does not depend on the bytes is refused before any is read, and only that.
+            let early = refuse_early("a.zip", pinned, checksum, policy).is_err();
+            assert_eq!(early, matches!(want, "required" | "unavailable"), "{pinned:?} {checksum:?}");
         }
         let (_, note) = decide("a.zip", Some(&pin), &down, d(1), lax).unwrap();
         assert!(note.unwrap().contains("could not be read (500); --sha256 vouches"));
