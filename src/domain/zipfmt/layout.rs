@@ -286,7 +286,13 @@ pub(crate) fn check(locals: &[LocalEntry], central: &[CentralEntry], end: &End) 
                 local: l.name.clone(),
             });
         }
-        if l.sizes != Some(c.sizes) {
+        // The stream decodes by the local header, unzip and the zip crate by
+        // the directory: the method and the encryption bit must agree too.
+        let encrypted = |flags: u16| flags & 1;
+        if l.sizes != Some(c.sizes)
+            || l.header.method != c.method
+            || encrypted(l.header.flags) != encrypted(c.flags)
+        {
             return Err(Ambiguity::Mismatch(l.name.clone()));
         }
     }

@@ -131,6 +131,14 @@ fn an_archive_two_readers_would_read_differently_is_refused() {
     resized.central[1][16] ^= 1; // its CRC
     assert_eq!(amb(&resized), Ambiguity::Mismatch("lib.a".into()));
 
+    let mut remethod = parts(AB);
+    remethod.central[1][10] = 8; // the directory says deflate, the local header stored
+    assert_eq!(amb(&remethod), Ambiguity::Mismatch("lib.a".into()));
+
+    let mut encrypted = parts(AB);
+    encrypted.central[1][8] |= 1; // the directory says encrypted, the local header not
+    assert_eq!(amb(&encrypted), Ambiguity::Mismatch("lib.a".into()));
+
     let mut hidden = parts(AB);
     hidden.locals.insert(1, parts(&[("evil.a", b"x")]).locals.remove(0));
     assert!(matches!(amb(&hidden), Ambiguity::Renamed { .. } | Ambiguity::Gap { .. }), "{:?}", amb(&hidden));
