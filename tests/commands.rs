@@ -274,6 +274,9 @@ fn clean_all_dry_run_removes_nothing() {
     let mirror = folder_mirror(&["slim-bindings-v1.2.0", TAG], GNU);
     home.install_from(mirror.path(), V);
     home.install_from(mirror.path(), "v1.2.0");
+    // A lock left behind by a killed install of an installed library.
+    let idle = home.versioned(V).join(format!(".{}.lock", lib_name(GNU)));
+    std::fs::write(&idle, b"").unwrap();
     let before = files_under(&home.gopath());
     let run = Run::of(home.sub("clean").args(["--all", "--dry-run"])).ok();
     run.mentions(&[
@@ -282,6 +285,13 @@ fn clean_all_dry_run_removes_nothing() {
         "would free",
     ]);
     assert_eq!(files_under(&home.gopath()), before, "--dry-run must not remove anything");
+    // Each file once: the idle lock of an installed library was listed twice.
+    let listed: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("would remove ")).collect();
+    let mut unique = listed.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(listed.len(), unique.len(), "a file listed twice:\n{}", run.stdout);
+    assert!(listed.contains(&format!("would remove {}", idle.display()).as_str()), "{}", run.stdout);
 
     Run::of(home.sub("clean").arg("--all")).ok();
     let left: Vec<String> = files_under(&home.gopath()).into_iter().filter(|f| f.ends_with(".a")).collect();

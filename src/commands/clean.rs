@@ -21,14 +21,15 @@ pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     let scope = plan::scope(&args.location, env, &facts)?;
     let roots = scope.roots;
     let mut doomed: Vec<PathBuf> = Vec::new();
-    let mut locks: Vec<PathBuf> = Vec::new();
+    // (folder, library) of each library removed: its lock is taken first.
+    let mut locks: Vec<(PathBuf, String)> = Vec::new();
     if !args.leftovers {
         for item in inventory::scan(&roots) {
             if args.all || version.as_ref() == Some(&item.manifest.version) {
                 let dir = item.lib.parent().map(Path::to_path_buf).unwrap_or_default();
                 doomed.push(manifest::path_for(&item.lib));
                 doomed.push(item.lib.clone());
-                locks.push(lock::lock_path(&dir, &item.manifest.library));
+                locks.push((dir, item.manifest.library.clone()));
             }
         }
         if doomed.is_empty() && !args.all {
@@ -46,13 +47,15 @@ pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     doomed.dedup();
     locks.sort();
     locks.dedup();
+    let lock_paths: Vec<PathBuf> = locks.iter().map(|(dir, lib)| lock::lock_path(dir, lib)).collect();
+    // An installed library's lock is already among `locks`.
+    let idle_locks: Vec<PathBuf> = idle_locks.into_iter().filter(|p| !lock_paths.contains(p)).collect();
     // Each library's lock is taken before it is deleted, so a running
     // install finishes first; an idle leftover lock only if nobody holds it.
     let mut held: Vec<Lock> = Vec::new();
     if !args.dry_run {
-        for path in &locks {
-            let (dir, name) = (path.parent().unwrap_or(Path::new(".")), lock_name(path));
-            held.push(Lock::acquire(dir, &name, &|p| {
+        for (dir, name) in &locks {
+            held.push(Lock::acquire(dir, name, &|p| {
                 eprintln!("waiting for the install in progress in {} (lock {})", dir.display(), p.display())
             })?);
         }
@@ -80,7 +83,7 @@ pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
         folders.extend(path.parent().map(Path::to_path_buf));
     }
     let lock_files: Vec<PathBuf> = if args.dry_run {
-        locks.iter().chain(&idle_locks).filter(|p| p.exists()).cloned().collect()
+        lock_paths.iter().chain(&idle_locks).filter(|p| p.exists()).cloned().collect()
     } else {
         held.iter().map(|l| l.path().to_path_buf()).collect()
     };
@@ -100,12 +103,6 @@ pub(crate) fn run(args: &CleanArgs, env: &Env, cwd: &Path) -> Result<()> {
     let verb = if args.dry_run { "would free" } else { "freed" };
     outln!("{verb} {}", HumanBytes(freed))?;
     Ok(())
-}
-
-/// `libX.a` from `.libX.a.lock`.
-fn lock_name(path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    name.trim_start_matches('.').trim_end_matches(".lock").to_string()
 }
 
 #[cfg(unix)]
