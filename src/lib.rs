@@ -78,9 +78,15 @@ pub fn usage_document(args: &[std::ffi::OsString], e: &Failure) {
     if !args.iter().any(|a| a == "--json") {
         return;
     }
-    let commands = ["install", "list", "verify", "mirror", "targets", "doctor"];
-    let name =
-        args.iter().skip(1).find_map(|a| commands.iter().find(|c| a == **c)).copied().unwrap_or("install");
+    // The commands that take --json, as the command line declares them.
+    use clap::CommandFactory;
+    let cli = cli::Cli::command();
+    let takes_json = |name: &std::ffi::OsString| {
+        cli.get_subcommands()
+            .find(|c| name == c.get_name())
+            .filter(|c| c.get_arguments().any(|a| a.get_id() == "json"))
+    };
+    let name = args.iter().skip(1).find_map(takes_json).map_or("install", |c| c.get_name());
     let _ = ui::json::emit_failure(name, e.inner());
 }
 
