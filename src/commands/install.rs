@@ -37,9 +37,10 @@ pub(crate) fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
         }
         return Ok(());
     }
-    let results = install_all(&plan, &*ui);
+    let triples: Vec<&str> = plan.targets.iter().map(|t| t.target.triple).collect();
+    let end = super::RunEnd::new(&triples, install_all(&plan, &*ui));
+    let results = &end.results;
     let ok: Vec<Outcome> = results.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
-    let several = several_failed(&plan, &results);
     let failed = results.iter().any(Result::is_err);
     // Pins describe a whole run: a partial one pins nothing.
     let pinned = match (plan.write_lock, failed) {
@@ -47,22 +48,23 @@ pub(crate) fn run(args: &InstallArgs, env: &Env, cwd: &Path) -> Result<()> {
         _ => None,
     };
     if !out.quiet {
-        print_text(&plan, &results, pinned.as_ref(), out.json);
+        print_text(&plan, results, &ok, pinned.as_ref(), out.json);
     }
     if out.json {
-        // The run's error: the one target's own, or how many of several failed.
-        let error = several.as_ref().or_else(|| results.iter().find_map(|r| r.as_ref().err()));
-        json::emit("install", report::InstallDoc::new(&plan, &results, pinned.as_ref()), error)?;
+        json::emit("install", report::InstallDoc::new(&plan, results, pinned.as_ref()), end.error())?;
     }
-    match several {
-        Some(e) => Err(e),
-        None => results.into_iter().find_map(Result::err).map_or(Ok(()), Err),
-    }
+    end.finish()
 }
 
 /// Human text on stderr. With --json only the warnings, so a person reading a
 /// CI log still sees them; a single target's error is the run's error line.
-fn print_text(plan: &InstallPlan, results: &[Result<Outcome>], pinned: Option<&report::Pinned>, json: bool) {
+fn print_text(
+    plan: &InstallPlan,
+    results: &[Result<Outcome>],
+    ok: &[Outcome],
+    pinned: Option<&report::Pinned>,
+    json: bool,
+) {
     if let Some(p) = pinned.filter(|_| !json) {
         for line in p.lines() {
             eprintln!("{line}");
@@ -83,21 +85,8 @@ fn print_text(plan: &InstallPlan, results: &[Result<Outcome>], pinned: Option<&r
         }
     }
     if !json && results.iter().all(Result::is_ok) {
-        let ok: Vec<Outcome> = results.iter().filter_map(|r| r.as_ref().ok().cloned()).collect();
-        eprintln!("{}", report::next_step(&ok));
+        eprintln!("{}", report::next_step(ok));
     }
-}
-
-/// With several targets, the run fails naming the ones that did.
-fn several_failed(plan: &InstallPlan, results: &[Result<Outcome>]) -> Option<Error> {
-    let failed: Vec<String> = plan
-        .targets
-        .iter()
-        .zip(results)
-        .filter(|(_, r)| r.is_err())
-        .map(|(tp, _)| tp.target.triple.to_string())
-        .collect();
-    (results.len() > 1 && !failed.is_empty()).then_some(Error::TargetsFailed { failed, total: results.len() })
 }
 
 /// Add this run's digests to slim-bindings.sum and return its path. With

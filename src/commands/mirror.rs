@@ -47,24 +47,19 @@ pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
         Finder { http: &http, api_override: api.as_deref(), token: env.github_token(), lookups: &lookups };
     let origin = Origin { finder: &finder, bases: &bases, from_file: None, tag: &layout.tag };
     let policy = Policy { require_checksum: args.require_checksum };
-    let results = mirror(&origin, &targets, &dir, policy, &*ui)?;
-    let failed: Vec<String> =
-        targets.iter().zip(&results).filter(|(_, r)| r.is_err()).map(|(t, _)| t.triple.to_string()).collect();
-    let failure = match failed.as_slice() {
-        [] => None,
-        [_] if results.len() == 1 => None,
-        _ => Some(Error::TargetsFailed { failed, total: results.len() }),
-    };
+    let triples: Vec<&str> = targets.iter().map(|t| t.triple).collect();
+    let end = super::RunEnd::new(&triples, mirror(&origin, &targets, &dir, policy, &*ui)?);
+    let results = &end.results;
     if args.output.json {
-        let error = failure.as_ref().or_else(|| results.iter().find_map(|r| r.as_ref().err()));
+        let error = end.error();
         let doc = MirrorDoc {
             version: version.to_string(),
             dir: &dir,
-            archives: targets.iter().zip(&results).map(|(t, r)| ArchiveDoc::new(t, &dir, r)).collect(),
+            archives: targets.iter().zip(results).map(|(t, r)| ArchiveDoc::new(t, &dir, r)).collect(),
         };
         json::emit("mirror", doc, error)?;
     } else if !args.output.quiet {
-        for (t, r) in targets.iter().zip(&results) {
+        for (t, r) in targets.iter().zip(results) {
             match r {
                 Ok(m) if m.status == Status::AlreadyMirrored => {
                     eprintln!(
@@ -86,10 +81,7 @@ pub(crate) fn run(args: &MirrorArgs, env: &Env, cwd: &Path) -> Result<()> {
             );
         }
     }
-    match failure {
-        Some(e) => Err(e),
-        None => results.into_iter().find_map(Result::err).map_or(Ok(()), Err),
-    }
+    end.finish()
 }
 
 fn ok() -> String {

@@ -14,7 +14,7 @@ pub(crate) mod verify;
 
 use std::path::Path;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::host::env::Env;
 use crate::host::facts::{Ask, HostFacts};
 use crate::plan;
@@ -40,5 +40,35 @@ fn display(o: &crate::cli::OutputArgs) -> crate::ui::progress::Display {
         no_progress: o.no_progress,
         progress: o.progress,
         verbose: o.verbose,
+    }
+}
+
+/// How a run of several targets ends. With several, the run fails naming
+/// the ones that did (each target's own error is in its report); with one,
+/// it fails with that target's error.
+struct RunEnd<T> {
+    results: Vec<Result<T>>,
+    several: Option<Error>,
+}
+
+impl<T> RunEnd<T> {
+    fn new(triples: &[&str], results: Vec<Result<T>>) -> RunEnd<T> {
+        let failed: Vec<String> =
+            triples.iter().zip(&results).filter(|(_, r)| r.is_err()).map(|(t, _)| t.to_string()).collect();
+        let several = (results.len() > 1 && !failed.is_empty())
+            .then_some(Error::TargetsFailed { failed, total: results.len() });
+        RunEnd { results, several }
+    }
+
+    /// The error a `--json` document carries.
+    fn error(&self) -> Option<&Error> {
+        self.several.as_ref().or_else(|| self.results.iter().find_map(|r| r.as_ref().err()))
+    }
+
+    fn finish(self) -> Result<()> {
+        match self.several {
+            Some(e) => Err(e),
+            None => self.results.into_iter().find_map(Result::err).map_or(Ok(()), Err),
+        }
     }
 }
