@@ -95,12 +95,25 @@ fn a_broken_range_resumes_alone() {
     let size = big_zip(big_lib()).len() as u64;
     assert!(sent < size * 12 / 10, "{sent} bytes sent for {size}\n{r}");
     assert!(r.stderr.contains("broke at byte"), "the resume is told\n{r}");
+    // The resume asks for exactly the rest of the broken range, and no
+    // range is asked for from the same start twice.
+    let reqs = c.cdn_requests();
+    let starts: Vec<u64> = reqs
+        .iter()
+        .map(|q| {
+            q.header("range")
+                .and_then(|v| v.strip_prefix("bytes=")?.split('-').next()?.parse().ok())
+                .unwrap_or(0)
+        })
+        .collect();
+    let broken = starts[2];
+    assert!(starts[3..].contains(&(broken + (1 << 20))), "no resume from {broken} + 1 MiB: {starts:?}\n{r}");
+    let mut unique = starts.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), starts.len(), "a range fetched again from its start: {starts:?}");
 }
 
-/// The file changes on the server after the first answer: a range asked
-/// for with the old validator gets the whole new file (If-Range), and the
-/// download starts again from scratch, so the library is one version or
-/// the other, never a mix.
 /// Extra connections are only for speed: a server that answers them 503
 /// (a cap on one client's connections) leaves their ranges to the
 /// connections it serves, and the install completes with the same bytes.
@@ -126,6 +139,10 @@ fn refused_extra_connections_hand_their_ranges_back() {
     assert!(sent < size * 12 / 10, "the handed-back range was not fetched from scratch: {sent} of {size}");
 }
 
+/// The file changes on the server after the first answer: a range asked
+/// for with the old validator gets the whole new file (If-Range), and the
+/// download starts again from scratch, so the library is one version or
+/// the other, never a mix.
 #[test]
 fn a_file_changed_between_ranges_restarts_and_never_mixes() {
     let other_lib = library_for(GNU, (24 << 20) + 4096);

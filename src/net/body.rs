@@ -296,12 +296,15 @@ impl Body {
 
 impl Read for Body {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let cap = self.end.or(self.total).unwrap_or(self.http.opts.max_body);
         loop {
             interrupt::check().map_err(Error::carry)?;
             // Never more than announced: ask for one byte past it, to tell.
             let room = (cap + 1).saturating_sub(self.pos).min(buf.len() as u64) as usize;
-            match self.resp.read(&mut buf[..room.max(1)]) {
+            match self.resp.read(&mut buf[..room]) {
                 Ok(0) => match self.end.or(self.total) {
                     Some(t) if self.pos < t => self.resume("the connection closed early", NetKind::Other)?,
                     _ => return Ok(0),
