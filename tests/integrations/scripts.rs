@@ -425,9 +425,17 @@ fn action_front_sets_cc_to_the_front_for_later_steps() {
     };
     let bin = "/opt/tools/slim-setup";
     // No CC and no go on PATH: gcc, as go would use.
-    let (env, cc) = front(&[("SLIM_SETUP_BIN", bin)]);
+    let no_go = support::cmd::path_without_go(&["/usr/local/bin", "/usr/bin", "/bin"], h);
+    let no_go = no_go.to_str().expect("a UTF-8 PATH");
+    let (env, cc) = front(&[("SLIM_SETUP_BIN", bin), ("PATH", no_go)]);
     assert_eq!(env, format!("CC={bin} cc gcc\n"));
     assert_eq!(cc, format!("{bin} cc gcc"));
+    // No CC, but a go whose `go env CC` says clang: clang is wrapped.
+    let stub = h.join("stub-go");
+    write_exe(&stub.join("go"), "#!/bin/sh\n[ \"$1 $2\" = \"env CC\" ] && echo clang\n");
+    let with_go = format!("{}:{no_go}", stub.display());
+    let (env, _) = front(&[("SLIM_SETUP_BIN", bin), ("PATH", &with_go)]);
+    assert_eq!(env, format!("CC={bin} cc clang\n"));
     // The job's own CC is wrapped, words kept; base-url is exported for the front.
     let (env, _) = front(&[
         ("SLIM_SETUP_BIN", bin),
