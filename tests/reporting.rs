@@ -93,10 +93,7 @@ fn a_refused_connection_fails_fast_without_a_timeout_hint() {
 /// server that answers as the origin would) sees the requests.
 #[test]
 fn the_proxy_in_use_is_named() {
-    let proxy = Server::start();
-    proxy.route(mirror_asset_path(), Route::bytes(gnu_zip().to_vec()));
-    let sums = format!("{}  {}\n", sha256_hex(gnu_zip()), asset_name(GNU));
-    proxy.route(format!("/m/{TAG}/SHA256SUMS"), Route::bytes(sums.into_bytes()));
+    let (proxy, _) = support::case::mirror(Route::bytes(gnu_zip().to_vec()), Some(gnu_zip()));
     let c = Case::new();
     let mut cmd = c.install_own_api(GNU, "http://127.0.0.1:9/m");
     cmd.env("HTTP_PROXY", proxy.url());
@@ -120,8 +117,7 @@ fn verbose_shows_requests_checksum_folder_and_timings_but_no_credential() {
     assert!(!r.stderr.contains("fake-signature"), "the signed CDN query\n{r}");
     assert!(r.stderr.contains("?..."), "the CDN URL without its query\n{r}");
 
-    let srv = Server::start();
-    srv.route(mirror_asset_path(), Route::bytes(gnu_zip().to_vec()));
+    let (srv, _) = support::case::mirror(Route::bytes(gnu_zip().to_vec()), None);
     let c = Case::new();
     let mut cmd = c.install_own_api(GNU, &format!("http://u:pw-in-the-url@{}/m", srv.addr()));
     cmd.arg("-vv");

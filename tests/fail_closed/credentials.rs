@@ -134,10 +134,7 @@ fn a_redirect_to_plain_http_needs_allow_http() {
 /// is `***` everywhere it could show: output, JSON, errors, manifest, list.
 #[test]
 fn a_password_in_the_base_url_is_used_and_never_shown() {
-    let srv = Server::start();
-    srv.route(format!("/m/{TAG}/{}", asset_name(GNU)), Route::bytes(gnu_zip().to_vec()));
-    let sums = format!("{}  {}\n", sha256_hex(gnu_zip()), asset_name(GNU));
-    srv.route(format!("/m/{TAG}/SHA256SUMS"), Route::bytes(sums.into_bytes()));
+    let (srv, _) = crate::support::case::mirror(Route::bytes(gnu_zip().to_vec()), Some(gnu_zip()));
     let base = format!("http://mirror-user:{PASSWORD}@{}/m", srv.addr());
     let c = Case::new();
     let mut cmd = c.install_own_api(GNU, &base);
