@@ -44,8 +44,7 @@ pub(crate) fn mirror(
     policy: Policy,
     ui: &dyn Reporter,
 ) -> Result<Vec<Result<Mirrored>>> {
-    let listed: Vec<(String, Sha256)> =
-        std::fs::read_to_string(dir.join("SHA256SUMS")).map(|t| sums::parse_sums(&t)).unwrap_or_default();
+    let listed = listed_sums(dir)?;
     let results: Vec<Result<Mirrored>> = targets
         .iter()
         .map(|t| match present(origin, t, dir, &listed, policy) {
@@ -55,7 +54,7 @@ pub(crate) fn mirror(
         .collect();
     let fetched: Vec<&Mirrored> =
         results.iter().filter_map(|r| r.as_ref().ok()).filter(|m| m.status == Status::Mirrored).collect();
-    write_sums(dir, &fetched)?;
+    write_sums(dir, &listed, &fetched)?;
     Ok(results)
 }
 
@@ -151,14 +150,24 @@ fn check_zip(path: &Path, t: &Target) -> Result<()> {
     zipstream::inspect(&file, &wanted).map(drop)
 }
 
-/// Merge into an existing SHA256SUMS, so mirroring targets one by one accumulates.
-fn write_sums(dir: &Path, done: &[&Mirrored]) -> Result<()> {
+/// The folder's SHA256SUMS, read once per run: none yet is an empty list;
+/// one that cannot be read stops the run rather than be overwritten.
+fn listed_sums(dir: &Path) -> Result<Vec<(String, Sha256)>> {
+    let path = dir.join("SHA256SUMS");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(sums::parse_sums(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(Error::io("read", &path, e)),
+    }
+}
+
+/// Merge into the existing SHA256SUMS, so mirroring targets one by one accumulates.
+fn write_sums(dir: &Path, listed: &[(String, Sha256)], done: &[&Mirrored]) -> Result<()> {
     if done.is_empty() {
         return Ok(());
     }
     let path = dir.join("SHA256SUMS");
-    let mut all: Vec<(String, Sha256)> =
-        std::fs::read_to_string(&path).map(|t| sums::parse_sums(&t)).unwrap_or_default();
+    let mut all = listed.to_vec();
     all.retain(|(n, _)| !done.iter().any(|m| &m.asset == n));
     all.extend(done.iter().map(|m| (m.asset.clone(), m.sha256)));
     atomic::write(&path, sums::render_sums(&all).as_bytes())
