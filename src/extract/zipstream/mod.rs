@@ -139,8 +139,7 @@ fn stream_entry(
     open_sink: &mut OpenSink,
 ) -> Result<LibDigest> {
     let declared = h.uncompressed as u64;
-    super::space::ensure(wanted.dest, declared, "the library")?;
-    let mut sink = open_sink(declared)?;
+    let mut sink = open_library(wanted, declared, open_sink)?;
     let mut limited = src.take(h.compressed as u64);
     if h.method == METHOD_DEFLATE {
         let mut inflate = DeflateDecoder::new(BufReader::with_capacity(256 * 1024, &mut limited));
@@ -154,6 +153,13 @@ fn stream_entry(
         return Err(truncated(wanted));
     }
     finish_sink(sink, declared, h.crc32, wanted)
+}
+
+/// The library's sink, once its declared size fits on the disk: every
+/// route opens it here, so none can forget the check.
+fn open_library(wanted: &Wanted, declared: u64, open_sink: &mut OpenSink) -> Result<LibWriter> {
+    super::space::ensure(wanted.dest, declared, "the library")?;
+    open_sink(declared)
 }
 
 fn finish_sink(sink: LibWriter, declared: u64, crc32: u32, wanted: &Wanted) -> Result<LibDigest> {

@@ -260,8 +260,7 @@ pub(super) fn extract(
         return Err(archive(wanted, format!("'{name}' is a symbolic link, not a library")));
     }
     let declared = entry.size();
-    crate::extract::space::ensure(wanted.dest, declared, "the library")?;
-    let mut sink = open_sink(declared)?;
+    let mut sink = super::open_library(wanted, declared, open_sink)?;
     copy_into(&mut entry, &mut sink, wanted)?;
     let lib = finish_sink(sink, declared, central[index].sizes.crc32, wanted)?;
     Ok(Extracted { entry: name, route: Route::Spool, lib })
